@@ -1,0 +1,74 @@
+"""Value types that plugins return from hooks (see :mod:`core.hookspecs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.jobs.context import JobContext
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A role and the permissions it holds.
+
+    ``permissions`` are ``(permission, view_menu)`` pairs, as Flask-AppBuilder names them:
+    ``("can_list", "contracts_contract")``, ``("menu_access", "Contracts")``. A permission of
+    ``"*"`` grants every permission the view defines (read from the registered views).
+    """
+
+    name: str
+    permissions: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A background job.
+
+    ``run(context)`` does the work; ``context.session`` is a database session and
+    ``context.progress(done, total, message)`` reports progress. ``schedule`` is a crontab
+    string (``"0 2 * * *"``, in the company time zone) or ``None`` for on-demand jobs.
+    """
+
+    name: str
+    run: Callable[[JobContext], Any]
+    description: str = ""
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A tile of the home dashboard.
+
+    ``kind`` is ``"count"`` (``data`` returns ``{"value": n, "link": url}``), ``"list"``
+    (``{"rows": [{"label": .., "value": .., "link": ..}]}``) or ``"chart"`` (a Chart.js
+    config: ``{"type": "bar", "data": {...}}``). ``permission`` is a ``(permission, view_menu)``
+    pair the user must hold, or ``None`` for every logged-in user.
+    """
+
+    name: str
+    title: Any
+    kind: str
+    data: Callable[[Session], dict[str, Any]]
+    permission: tuple[str, str] | None = None
+    order: int = 100
+    width: int = 4
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    """One section of a composed document (a contract's service report, say).
+
+    ``paragraphs`` are plain text; ``table`` is ``(headers, rows)``. Both are rendered on the
+    screen and in the PDF, so a contributor never writes HTML or PDF code.
+    """
+
+    title: str
+    order: int = 100
+    paragraphs: Sequence[str] = ()
+    table: tuple[Sequence[str], Sequence[Sequence[Any]]] | None = None
+    source: str = field(default="", compare=False)

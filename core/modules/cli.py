@@ -1,0 +1,80 @@
+"""``aftersales plugins list|enable|disable``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+
+from core.extensions import db
+from core.modules.service import ModuleError, set_plugin_enabled
+from core.runtime import runtime
+
+
+@click.group("plugins")
+def plugins_cli() -> None:
+    """List, enable and disable plugins (modules)."""
+
+
+@plugins_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_plugins(as_json: bool) -> None:
+    """List installed plugins and whether each is enabled."""
+    rt = runtime()
+    manifests = rt.registry.manifests()
+    enabled = set(rt.enabled_names)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {**m.as_dict(), "enabled": m.name in enabled}
+                    for _, m in sorted(manifests.items())
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not manifests:
+        click.echo("No plugins are installed.")
+    for name in sorted(manifests):
+        manifest = manifests[name]
+        state = "enabled " if name in enabled else "disabled"
+        depends = f"  (depends: {', '.join(manifest.depends)})" if manifest.depends else ""
+        click.echo(f"{state}  {name:<16} {manifest.version:<8} {manifest.summary}{depends}")
+    for problem in rt.registry.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+def _change(name: str, enable: bool) -> None:
+    rt = runtime()
+    try:
+        now = set_plugin_enabled(
+            db.session,
+            rt.registry.manifests(),
+            rt.configured,
+            name,
+            enable,
+            "cli",
+            current_app.config.get("BLOCKED_PLUGINS") or (),
+        )
+    except ModuleError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{'Enabled' if enable else 'Disabled'} {name}. Enabled now: {', '.join(now) or '-'}"
+    )
+
+
+@plugins_cli.command("enable")
+@click.argument("name")
+def enable_plugin(name: str) -> None:
+    """Enable plugin NAME (and what it depends on) in every worker."""
+    _change(name, True)
+
+
+@plugins_cli.command("disable")
+@click.argument("name")
+def disable_plugin(name: str) -> None:
+    """Disable plugin NAME; refused while enabled plugins depend on it. Data is kept."""
+    _change(name, False)

@@ -1,0 +1,151 @@
+"""Enabling and disabling plugins: the rules, the stored choices and the generation signal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from core import __version__
+from core.database import has_table
+from core.manifest import Manifest
+from core.modules.models import ModuleChoice, ModuleGeneration
+from core.plugins import PluginConfigError, dependants, resolve
+from core.timeutil import utcnow
+
+
+class ModuleError(ValueError):
+    """A module change that is refused; the message says why, naming the plugins."""
+
+
+@dataclass(frozen=True)
+class StoredModuleState:
+    """The admin's stored choices and the current generation counter."""
+
+    choices: dict[str, bool]
+    generation: int
+
+
+def read_stored_state(engine: Engine) -> StoredModuleState:
+    """Read choices and generation straight from the database (before any app exists).
+
+    A database without the tables yet (never migrated) has no choices and generation 0.
+    """
+    if not has_table(engine, ModuleChoice.__tablename__):
+        return StoredModuleState({}, 0)
+    with Session(engine) as session:
+        choices = {c.name: c.enabled for c in session.scalars(select(ModuleChoice))}
+        generation = session.scalar(select(ModuleGeneration.generation)) or 0
+    return StoredModuleState(choices, generation)
+
+
+def read_generation(engine: Engine) -> int:
+    """The current module generation, one tiny query (called per request by workers)."""
+    with engine.connect() as connection:
+        return connection.scalar(select(ModuleGeneration.generation)) or 0
+
+
+def requested_plugins(
+    installed: Iterable[str], configured: list[str] | None, choices: Mapping[str, bool]
+) -> list[str]:
+    """The plugins asked for: ``ENABLED_PLUGINS`` (``None``: all) adjusted by admin choices.
+
+    Choices about plugins that are no longer installed are ignored (their data stays).
+    """
+    installed = set(installed)
+    wanted = set(installed if configured is None else configured)
+    wanted |= {n for n, on in choices.items() if on and n in installed}
+    wanted -= {n for n, on in choices.items() if not on}
+    return sorted(wanted)
+
+
+def enabled_after_change(
+    manifests: Mapping[str, Manifest],
+    configured: list[str] | None,
+    choices: Mapping[str, bool],
+    name: str,
+    enable: bool,
+    blocked: Iterable[str] = (),
+) -> list[Manifest]:
+    """The enabled set that turning ``name`` on or off would give; refuses what breaks rules.
+
+    Disabling a plugin that an enabled plugin depends on is refused with the dependants'
+    names; enabling one whose dependencies cannot load is refused with the reasons.
+    """
+    if name not in manifests:
+        raise ModuleError(f"unknown plugin {name!r} (installed: {', '.join(sorted(manifests))})")
+    current = resolve(
+        manifests, requested_plugins(manifests, configured, choices), __version__, blocked
+    )
+    current_names = [m.name for m in current]
+    if not enable:
+        if name not in current_names:
+            raise ModuleError(f"plugin {name!r} is already disabled")
+        users = [
+            d for d in dependants(manifests, name, current_names) if not manifests[d].auto_install
+        ]
+        if users:
+            raise ModuleError(
+                f"cannot disable {name!r}: enabled plugins depend on it: {', '.join(users)}"
+            )
+    elif name in current_names:
+        raise ModuleError(f"plugin {name!r} is already enabled")
+    new_choices = {**choices, name: enable}
+    try:
+        return resolve(
+            manifests, requested_plugins(manifests, configured, new_choices), __version__, blocked
+        )
+    except PluginConfigError as exc:
+        raise ModuleError(f"cannot enable {name!r}: " + "; ".join(exc.problems)) from exc
+
+
+def store_choice(session: Session, name: str, enable: bool, changed_by: str | None) -> int:
+    """Record the admin's choice and bump the generation; returns the new generation.
+
+    The caller commits. Every worker sees the new generation on its next request.
+    """
+    choice = session.get(ModuleChoice, name)
+    if choice is None:
+        choice = ModuleChoice(name=name, enabled=enable)
+        session.add(choice)
+    choice.enabled = enable
+    choice.changed_on = utcnow()
+    choice.changed_by = changed_by
+    return bump_generation(session)
+
+
+def bump_generation(session: Session) -> int:
+    """Increase the module generation counter by one (creating the row on first use)."""
+    result = session.execute(
+        update(ModuleGeneration)
+        .where(ModuleGeneration.id == 1)
+        .values(generation=ModuleGeneration.generation + 1)
+    )
+    if result.rowcount == 0:
+        session.add(ModuleGeneration(id=1, generation=1))
+        session.flush()
+        return 1
+    return session.scalar(select(ModuleGeneration.generation).where(ModuleGeneration.id == 1))
+
+
+def set_plugin_enabled(
+    session: Session,
+    manifests: Mapping[str, Manifest],
+    configured: list[str] | None,
+    name: str,
+    enable: bool,
+    changed_by: str | None,
+    blocked: Iterable[str] = (),
+) -> list[str]:
+    """Enable or disable plugin ``name`` for every worker; returns the new enabled names.
+
+    Reads the stored choices afresh (another admin may have changed them), checks the rules,
+    stores the choice and bumps the generation, and commits. Data is never dropped.
+    """
+    choices = {c.name: c.enabled for c in session.scalars(select(ModuleChoice))}
+    new_enabled = enabled_after_change(manifests, configured, choices, name, enable, blocked)
+    store_choice(session, name, enable, changed_by)
+    session.commit()
+    return [m.name for m in new_enabled]

@@ -1,0 +1,1 @@
+"""Security: roles and permissions declared by plugins, rate limits, users."""

@@ -1,0 +1,77 @@
+"""``aftersales users create|list|reset-password``."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+
+def _sm():  # noqa: ANN202 - FAB's security manager has no public type
+    return current_app.appbuilder.sm
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Manage user accounts."""
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="Role name (repeat for several), e.g. Admin.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password (prompted for when omitted).",
+)
+@click.option("--email", default=None, help="E-mail address (default USERNAME@localhost).")
+@click.option("--first-name", default=None)
+@click.option("--last-name", default="")
+def create_user(
+    username: str,
+    roles: tuple[str, ...],
+    password: str,
+    email: str | None,
+    first_name: str | None,
+    last_name: str,
+) -> None:
+    """Create user USERNAME with the given roles; the password is stored hashed."""
+    sm = _sm()
+    if len(password) < 8:
+        raise click.BadParameter("must be at least 8 characters", param_hint="--password")
+    found = []
+    for name in roles:
+        role = sm.find_role(name)
+        if role is None:
+            known = ", ".join(sorted(r.name for r in sm.get_all_roles()))
+            raise click.BadParameter(f"no role {name!r} (roles: {known})", param_hint="--role")
+        found.append(role)
+    if sm.find_user(username=username):
+        raise click.ClickException(f"user {username!r} already exists")
+    user = sm.add_user(
+        username=username,
+        first_name=first_name or username,
+        last_name=last_name,
+        email=email or f"{username}@localhost",
+        role=found,
+        password=password,
+    )
+    if not user:
+        raise click.ClickException(f"user {username!r} could not be created (e-mail in use?)")
+    click.echo(f"Created user {username} with roles {', '.join(roles)}.")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List users with their roles."""
+    for user in _sm().get_all_users():
+        roles = ", ".join(r.name for r in user.roles)
+        state = "" if user.active else " (inactive)"
+        click.echo(f"{user.username:<20} {roles}{state}")

@@ -1,0 +1,67 @@
+"""Reading settings: ``config.py``, then ``$AFTERSALES_CONFIG``, then ``AFTERSALES_*``."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "AFTERSALES_"
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the effective settings as a dict (upper-case keys only)."""
+    import config as defaults
+
+    settings = {k: getattr(defaults, k) for k in dir(defaults) if k.isupper()}
+    config_file = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise RuntimeError(f"AFTERSALES_CONFIG names {config_file!r}, which does not exist")
+        settings.update({k: v for k, v in runpy.run_path(str(path)).items() if k.isupper()})
+    for key, raw in os.environ.items():
+        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}CONFIG":
+            settings[key[len(ENV_PREFIX) :]] = _parse(raw)
+    settings.update(overrides or {})
+    return settings
+
+
+def _parse(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def instance_path(settings: dict[str, Any]) -> Path:
+    """The instance folder (SQLite file, secret key), created when missing."""
+    path = Path(settings.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url(settings: dict[str, Any], instance: Path) -> str:
+    """``DATABASE_URL``, or the SQLite file in the instance folder."""
+    url = settings.get("DATABASE_URL") or settings.get("SQLALCHEMY_DATABASE_URI")
+    return url or f"sqlite:///{instance / 'aftersales.db'}"
+
+
+def secret_key(settings: dict[str, Any], instance: Path) -> str:
+    """``SECRET_KEY`` from settings, else one generated once into ``instance/secret_key``."""
+    if settings.get("SECRET_KEY"):
+        return str(settings["SECRET_KEY"])
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()

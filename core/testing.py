@@ -1,0 +1,231 @@
+"""pytest plugin with the fixtures core and plugin tests share (loaded by ``-p core.testing``).
+
+* ``make_app(plugins=[...], config={...}, packages=[...])`` builds an app on a fresh database
+  (SQLite in ``tmp_path``, or ``$AFTERSALES_TEST_DATABASE_URL``) with only those plugins
+  and their dependencies. Entry points are not read: what happens to be installed does not
+  leak into tests. ``packages`` adds throwaway plugin packages.
+* ``app``, ``client``, ``session``: the default app (all built-in plugins, or the ones named
+  by ``@pytest.mark.plugins("contracts")``), its test client and its database session.
+* ``login_as(role)`` logs the client in as a new user holding ``role``;
+  ``api_headers(role)`` returns a JWT ``Authorization`` header for the REST API.
+* ``@pytest.mark.postgres`` tests run only against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+TEST_DATABASE_ENV = "AFTERSALES_TEST_DATABASE_URL"
+ROOT = Path(__file__).resolve().parent.parent
+_user_numbers = itertools.count(1)
+
+
+def test_database_url() -> str | None:
+    """The database tests run on, from ``AFTERSALES_TEST_DATABASE_URL`` (``None``: SQLite)."""
+    return os.environ.get(TEST_DATABASE_ENV) or None
+
+
+def on_postgres() -> bool:
+    """Whether the suite runs against PostgreSQL."""
+    return (test_database_url() or "").startswith("postgresql")
+
+
+def builtin_plugin_packages() -> list[str]:
+    """The packages of the plugins in this tree's ``plugins/`` folder."""
+    return sorted(
+        f"plugins.{p.parent.name}"
+        for p in (ROOT / "plugins").glob("*/__init__.py")
+        if (p.parent / "plugin.py").exists()
+    )
+
+
+def reset_database(url: str) -> None:
+    """Drop everything in the test database (PostgreSQL: the ``public`` schema)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def create_schema(app: Flask) -> None:
+    """Create the tables of core and the enabled plugins, then roles and permissions.
+
+    Tests take this fast path; ``tests/test_migrations.py`` proves the migrations build the
+    same schema.
+    """
+    from core.database import owned_tables
+    from core.extensions import db
+    from core.runtime import runtime
+    from core.security.roles import sync_roles_and_permissions
+
+    rt = runtime(app)
+    with app.app_context():
+        tables = owned_tables("core")
+        for name in rt.enabled_names:
+            tables += owned_tables(name)
+        db.metadata.create_all(db.engine, tables=tables)
+        sync_roles_and_permissions(app.appbuilder, rt.hooks.roles())
+        db.session.commit()
+
+
+def base_overrides(tmp_path: Path) -> dict[str, Any]:
+    """Settings every test app starts from."""
+    instance = tmp_path / "instance"
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": test_database_url() or f"sqlite:///{instance / 'test.db'}",
+        "DISCOVER_ENTRY_POINTS": False,
+        "PLUGIN_PACKAGES": builtin_plugin_packages(),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SYNC_PERMISSIONS_ON_START": False,
+        "SCHEDULER_ENABLED": False,
+        "MODULE_CHECK_INTERVAL": 0,
+    }
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Factory of apps sharing one fresh database per test."""
+    fresh = {"done": False}
+    built: list[Flask] = []
+
+    def factory(
+        plugins: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+        packages: list[str] | None = None,
+        schema: bool = True,
+    ) -> Flask:
+        from core.app import create_app
+
+        overrides = base_overrides(tmp_path)
+        overrides["PLUGIN_PACKAGES"] = overrides["PLUGIN_PACKAGES"] + list(packages or [])
+        if plugins is not None:
+            overrides["ENABLED_PLUGINS"] = list(plugins)
+        overrides.update(config or {})
+        if not fresh["done"] and overrides["DATABASE_URL"] == test_database_url():
+            reset_database(overrides["DATABASE_URL"])
+        fresh["done"] = True
+        app = create_app(overrides)
+        built.append(app)
+        if schema:
+            create_schema(app)
+        return app
+
+    yield factory
+    from core.extensions import db
+
+    for built_app in built:  # close pooled connections, or PostgreSQL cannot drop the schema
+        with built_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The test app: all built-in plugins, or those of the ``plugins`` marker."""
+    marker = request.node.get_closest_marker("plugins")
+    flask_app = make_app(plugins=list(marker.args) if marker else None)
+    with flask_app.app_context():
+        yield flask_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Any:
+    """The database session of ``app``."""
+    from core.extensions import db
+
+    return db.session
+
+
+def create_user(
+    app: Flask, roles: list[str], username: str | None = None, password: str = "s3cret-pass"
+) -> Any:
+    """Create a user holding ``roles`` (creating missing roles empty)."""
+    sm = app.appbuilder.sm
+    found = [sm.find_role(r) or sm.add_role(r) for r in roles]
+    username = username or f"user{next(_user_numbers)}"
+    user = sm.add_user(
+        username, username, "Test", f"{username}@example.com", found, password=password
+    )
+    assert user, f"could not create user {username}"
+    return user
+
+
+@pytest.fixture
+def login_as(app: Flask, client: FlaskClient) -> Callable[..., Any]:
+    """Log ``client`` in as a new user with the given role(s); returns the user."""
+
+    def login(*roles: str, username: str | None = None) -> Any:
+        user = create_user(app, list(roles), username)
+        response = client.post(
+            "/login/", data={"username": user.username, "password": "s3cret-pass"}
+        )
+        assert response.status_code == 302, response.text
+        return user
+
+    return login
+
+
+@pytest.fixture
+def api_headers(app: Flask, client: FlaskClient) -> Callable[..., dict[str, str]]:
+    """``Authorization`` headers of a new user with the given role(s), from the JWT login."""
+
+    def headers(*roles: str) -> dict[str, str]:
+        user = create_user(app, list(roles))
+        response = client.post(
+            "/api/v1/security/login",
+            json={"username": user.username, "password": "s3cret-pass", "provider": "db"},
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+    return headers
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers this plugin understands."""
+    config.addinivalue_line("markers", "plugins(*names): enable only these plugins")
+    config.addinivalue_line("markers", "postgres: runs only on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip PostgreSQL-only tests on SQLite, with the reason."""
+    if on_postgres():
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL: set {TEST_DATABASE_ENV}")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)

@@ -1,0 +1,88 @@
+"""Hooks of sample_alpha."""
+
+from flask_appbuilder import AppBuilder, ModelRestApi, ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select
+
+from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.hooks import hookimpl
+from sample_alpha.models import AlphaNote
+
+
+class AlphaNoteView(ModelView):
+    """Notes screen."""
+
+    datamodel = SQLAInterface(AlphaNote)
+    class_permission_name = "sample_alpha_note"
+    list_columns = ["title"]
+
+
+class AlphaNoteApi(ModelRestApi):
+    """Notes API."""
+
+    resource_name = "alpha_note"
+    datamodel = SQLAInterface(AlphaNote)
+    class_permission_name = "sample_alpha_note"
+
+
+@hookimpl
+def aftersales_models():
+    return [AlphaNote]
+
+
+@hookimpl
+def aftersales_register_views(appbuilder: AppBuilder):
+    appbuilder.add_view(AlphaNoteView, "Alpha Notes", label=_("Alpha Notes"), category="Alpha")
+
+
+@hookimpl
+def aftersales_register_apis(appbuilder: AppBuilder):
+    appbuilder.add_api(AlphaNoteApi)
+
+
+@hookimpl
+def aftersales_roles():
+    return [
+        RoleSpec(
+            "Alpha User",
+            [("*", "sample_alpha_note"), ("menu_access", "Alpha Notes"), ("menu_access", "Alpha")],
+        )
+    ]
+
+
+@hookimpl
+def aftersales_dashboard_widgets():
+    def count(session):
+        return {
+            "value": session.scalar(select(func.count()).select_from(AlphaNote)),
+            "link": "/alphanoteview/list/",
+        }
+
+    return [
+        DashboardWidget(
+            "alpha_notes",
+            _("Alpha notes"),
+            "count",
+            count,
+            permission=("can_list", "sample_alpha_note"),
+        )
+    ]
+
+
+@hookimpl
+def aftersales_jobs():
+    def tidy(context):
+        context.progress(1, 1, "nothing to tidy")
+
+    return [JobSpec("sample_alpha.tidy", tidy, "Tidy the notes", schedule="0 3 * * *")]
+
+
+@hookimpl
+def aftersales_load_demo(session, scale):
+    session.add_all([AlphaNote(title=f"Demo note {i}") for i in range(3 * scale)])
+
+
+@hookimpl
+def aftersales_config_defaults():
+    return {"SAMPLE_ALPHA_GREETING": "hello"}
