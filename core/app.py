@@ -87,9 +87,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         plugin_hooks.models_by_owner()  # imports every enabled model before FAB looks
         from core.dashboard.views import DashboardView
+        from core.security.manager import AfterSalesSecurityManager
 
         appbuilder = AppBuilder(
             indexview=DashboardView,
+            security_manager_class=AfterSalesSecurityManager,
             base_template="aftersales/base.html",
         )
         appbuilder.init_app(app, db.session)

@@ -12,7 +12,6 @@ import click
 from flask.cli import FlaskGroup
 
 from core.plugins import PluginConfigError
-from core.security.cli import users_cli
 
 
 def _create_app() -> object:
@@ -27,9 +26,6 @@ def _create_app() -> object:
 @click.version_option(package_name="aftersales", prog_name="aftersales")
 def cli() -> None:
     """AfterSales: after-sales service management."""
-
-
-cli.add_command(users_cli)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, Table, event, inspect
@@ -42,24 +43,26 @@ def _sqlite_begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def table_owner(table_name: str) -> str | None:
-    """``"core"`` for core's and FAB's tables, else the plugin prefix (``contracts_x``)."""
+def table_owner(table_name: str, plugin_names: Iterable[str] = ()) -> str | None:
+    """Who owns ``table_name``: ``"core"`` (``core_*`` and FAB's ``ab_*``), the plugin whose
+    ``<name>_`` prefix is the longest match (``maintenance_stock_x`` belongs to
+    ``maintenance_stock``, not ``maintenance``), or ``None``."""
     if table_name.startswith(CORE_TABLE_PREFIXES):
         return CORE_OWNER
-    if table_name.startswith("alembic_version"):
-        return None
-    return table_name.split("_", 1)[0]
+    matches = [name for name in plugin_names if table_name.startswith(f"{name}_")]
+    return max(matches, key=len) if matches else None
 
 
-def owned_tables(owner: str, metadata: MetaData | None = None) -> list[Table]:
+def owned_tables(
+    owner: str, plugin_names: Iterable[str] = (), metadata: MetaData | None = None
+) -> list[Table]:
     """The tables of ``metadata`` (default: every model's) that belong to ``owner``.
 
-    A plugin's tables are those starting with ``<name>_``.
+    ``plugin_names`` are the other plugins that may share a prefix with ``owner``.
     """
     metadata = metadata if metadata is not None else db.metadata
-    if owner == CORE_OWNER:
-        return [t for t in metadata.sorted_tables if t.name.startswith(CORE_TABLE_PREFIXES)]
-    return [t for t in metadata.sorted_tables if t.name.startswith(f"{owner}_")]
+    names = {*plugin_names, owner} - {CORE_OWNER}
+    return [t for t in metadata.sorted_tables if table_owner(t.name, names) == owner]
 
 
 def has_table(bind: Engine, name: str) -> bool:

@@ -45,6 +45,16 @@ ENTRY_POINT_GROUP = "aftersales.plugins"
 # they reach the app through exactly the same doors as a plugin's.
 CORE_HOOK_MODULES: list[str] = [
     "core.modules.hooks",
+    "core.scaffold.hooks",
+    "core.security.hooks",
+    "core.demo.hooks",
+    "core.migrate.hooks",
+    "core.dashboard.hooks",
+    "core.jobs.hooks",
+    "core.services_hooks",
+    "core.audit.hooks",
+    "core.company.hooks",
+    "core.notifications.hooks",
 ]
 
 

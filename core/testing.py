@@ -31,8 +31,40 @@ _user_numbers = itertools.count(1)
 
 
 def test_database_url() -> str | None:
-    """The database tests run on, from ``AFTERSALES_TEST_DATABASE_URL`` (``None``: SQLite)."""
-    return os.environ.get(TEST_DATABASE_ENV) or None
+    """The database tests run on, from ``AFTERSALES_TEST_DATABASE_URL`` (``None``: SQLite).
+
+    Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0``...),
+    created on first use, so parallel workers never drop each other's schema.
+    """
+    url = os.environ.get(TEST_DATABASE_ENV) or None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker and url.startswith("postgresql"):
+        return _worker_database(url, worker)
+    return url
+
+
+_created_databases: dict[str, str] = {}
+
+
+def _worker_database(url: str, worker: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    if url in _created_databases:
+        return _created_databases[url]
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    _created_databases[url] = base.set(database=name).render_as_string(hide_password=False)
+    return _created_databases[url]
 
 
 def on_postgres() -> bool:
@@ -77,7 +109,7 @@ def create_schema(app: Flask) -> None:
     with app.app_context():
         tables = owned_tables("core")
         for name in rt.enabled_names:
-            tables += owned_tables(name)
+            tables += owned_tables(name, rt.registry.plugins)
         db.metadata.create_all(db.engine, tables=tables)
         sync_roles_and_permissions(app.appbuilder, rt.hooks.roles())
         db.session.commit()
@@ -88,7 +120,7 @@ def base_overrides(tmp_path: Path) -> dict[str, Any]:
     instance = tmp_path / "instance"
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": test_database_url() or f"sqlite:///{instance / 'test.db'}",
         "DISCOVER_ENTRY_POINTS": False,
@@ -219,6 +251,13 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers this plugin understands."""
     config.addinivalue_line("markers", "plugins(*names): enable only these plugins")
     config.addinivalue_line("markers", "postgres: runs only on PostgreSQL")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the translation catalogs when a ``.mo`` is missing or stale (fresh clone)."""
+    from core.i18n import ensure_compiled
+
+    ensure_compiled()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

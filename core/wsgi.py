@@ -33,13 +33,21 @@ class ReloadingApp:
         self,
         factory: Callable[[], Flask],
         clock: Callable[[], float] = time.monotonic,
+        on_build: Callable[[Flask], None] | None = None,
     ) -> None:
         self._factory = factory
         self._clock = clock
+        self._on_build = on_build
         self._lock = threading.Lock()
-        self.app = factory()
+        self.app = self._build()
         self._engine = self._generation_engine(self.app)
         self._checked_at = clock()
+
+    def _build(self) -> Flask:
+        app = self._factory()
+        if self._on_build is not None:
+            self._on_build(app)
+        return app
 
     @staticmethod
     def _generation_engine(app: Flask) -> Engine:
@@ -65,7 +73,7 @@ class ReloadingApp:
             log.info(
                 "modules changed (generation %s -> %s): rebuilding app", self.generation, stored
             )
-            self.app = self._factory()
+            self.app = self._build()
             return True
 
     def __call__(

@@ -6,13 +6,14 @@ import json
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from core.extensions import db
 from core.modules.service import ModuleError, set_plugin_enabled
 from core.runtime import runtime
 
 
-@click.group("plugins")
+@click.group("plugins", cls=AppGroup)
 def plugins_cli() -> None:
     """List, enable and disable plugins (modules)."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 
 def _sm():  # noqa: ANN202 - FAB's security manager has no public type
     return current_app.appbuilder.sm
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_cli() -> None:
     """Manage user accounts."""
 
@@ -75,3 +76,24 @@ def list_users() -> None:
         roles = ", ".join(r.name for r in user.roles)
         state = "" if user.active else " (inactive)"
         click.echo(f"{user.username:<20} {roles}{state}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password (prompted for when omitted).",
+)
+def reset_password(username: str, password: str) -> None:
+    """Set a new password for USERNAME (stored hashed)."""
+    sm = _sm()
+    if len(password) < 8:
+        raise click.BadParameter("must be at least 8 characters", param_hint="--password")
+    user = sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    sm.reset_password(user.id, password)
+    click.echo(f"Password of {username} changed.")

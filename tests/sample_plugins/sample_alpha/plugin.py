@@ -1,16 +1,17 @@
 """Hooks of sample_alpha."""
 
-from flask_appbuilder import AppBuilder, ModelRestApi, ModelView
+from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 
 from core.contributions import DashboardWidget, JobSpec, RoleSpec
 from core.hooks import hookimpl
+from core.security.permissions import BusinessModelApi, BusinessModelView
 from sample_alpha.models import AlphaNote
 
 
-class AlphaNoteView(ModelView):
+class AlphaNoteView(BusinessModelView):
     """Notes screen."""
 
     datamodel = SQLAInterface(AlphaNote)
@@ -18,7 +19,7 @@ class AlphaNoteView(ModelView):
     list_columns = ["title"]
 
 
-class AlphaNoteApi(ModelRestApi):
+class AlphaNoteApi(BusinessModelApi):
     """Notes API."""
 
     resource_name = "alpha_note"
@@ -65,7 +66,7 @@ def aftersales_dashboard_widgets():
             _("Alpha notes"),
             "count",
             count,
-            permission=("can_list", "sample_alpha_note"),
+            permission=("can_read", "sample_alpha_note"),
         )
     ]
 

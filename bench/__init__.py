@@ -1,0 +1,1 @@
+"""Benchmarks and data generators (``python -m bench --help``); not part of the test run."""

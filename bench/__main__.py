@@ -1,0 +1,56 @@
+"""``python -m bench``: run a benchmark and print its figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="benchmark", required=True)
+    list_api = sub.add_parser("list-api", help="the audit log list API against bare SQLAlchemy")
+    list_api.add_argument("--records", type=int, default=100_000)
+    list_api.add_argument(
+        "--page-sizes", default="10,25,100", help="comma-separated page sizes (default 10,25,100)"
+    )
+    list_api.add_argument("--repeat", type=int, default=50, help="timed requests per page size")
+    list_api.add_argument(
+        "--database",
+        default=os.environ.get("AFTERSALES_BENCH_DATABASE_URL"),
+        help="database URL (default: a temporary SQLite file)",
+    )
+    list_api.add_argument("--json", action="store_true", help="print JSON")
+    args = parser.parse_args(argv)
+
+    from bench.list_api import run
+
+    sizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
+    if any(s < 1 or s > 100 for s in sizes):
+        parser.error("--page-sizes: each must be between 1 and 100 (FAB_API_MAX_PAGE_SIZE)")
+    if args.records < max(sizes) * 4:
+        parser.error("--records: must be at least 4 pages of the largest page size")
+    results = run(args.records, sizes, args.repeat, args.database)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"audit log list API, {args.records:,} records, {args.repeat} requests per page size")
+    header = (
+        f"{'page size':>9} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} "
+        f"{'bare ms':>8} {'bare SQL':>9} {'ratio':>6}"
+    )
+    print(header)
+    for row in results:
+        print(
+            f"{row['page_size']:>9} {row['api_median_ms']:>10.2f} {row['api_p95_ms']:>8.2f} "
+            f"{row['statements_per_request']:>8.1f} {row['bare_median_ms']:>8.2f} "
+            f"{row['bare_statements']:>9.1f} {row['ratio']:>6}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Business calendars: working hours, holidays and 调休 working days, and SLA arithmetic."""

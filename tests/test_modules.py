@@ -1,0 +1,137 @@
+"""The Modules screen and CLI: enabling, disabling, refusals, and every worker following."""
+
+import pytest
+from sqlalchemy import select
+
+from core.modules.models import ModuleChoice
+from core.runtime import runtime
+from core.testing import base_overrides, create_user
+from core.wsgi import ReloadingApp
+
+SAMPLES = ["sample_alpha", "sample_beta"]
+
+
+@pytest.fixture
+def sample_app(make_app):
+    return make_app(plugins=SAMPLES, packages=SAMPLES)
+
+
+def login(app, *roles):
+    client = app.test_client()
+    with app.app_context():
+        user = create_user(app, list(roles))
+    response = client.post("/login/", data={"username": user.username, "password": "s3cret-pass"})
+    assert response.status_code == 302
+    return client
+
+
+def reloading(tmp_path, **config):
+    """A second 'worker' on the same database, as gunicorn would run it."""
+    from core.app import create_app
+
+    overrides = {**base_overrides(tmp_path), "PLUGIN_PACKAGES": SAMPLES, **config}
+    return ReloadingApp(lambda: create_app(overrides))
+
+
+def test_modules_screen_lists_installed_plugins_with_their_details(sample_app):
+    page = login(sample_app, "Admin").get("/modules/")
+    assert page.status_code == 200
+    assert "Sample Alpha" in page.text and "Sample Beta" in page.text
+    assert "0.3.0" in page.text
+    assert "sample_alpha&gt;=1.0" in page.text  # beta's dependency
+    assert "Used by" in page.text
+
+
+def test_modules_screen_is_for_admins_only(sample_app):
+    client = login(sample_app, "Alpha User")
+    assert client.get("/modules/").status_code in (302, 403)
+    response = client.post("/modules/sample_beta/disable")
+    assert response.status_code in (302, 403)
+    with sample_app.app_context():
+        assert runtime(sample_app).enabled_names == SAMPLES
+        from core.extensions import db
+
+        assert db.session.scalars(select(ModuleChoice)).all() == []
+
+
+def test_disabling_a_dependency_is_refused_naming_dependants(sample_app):
+    client = login(sample_app, "Admin")
+    response = client.post("/modules/sample_alpha/disable")
+    assert response.status_code == 409
+    page = client.get("/modules/")
+    assert "cannot disable &#39;sample_alpha&#39;: enabled plugins depend on it: sample_beta" in (
+        page.text
+    )
+    with sample_app.app_context():
+        from core.extensions import db
+
+        assert db.session.get(ModuleChoice, "sample_alpha") is None
+
+
+def test_disabled_plugin_vanishes_from_every_worker_and_keeps_its_data(make_app, tmp_path):
+    admin_app = make_app(plugins=None, packages=SAMPLES)
+    with admin_app.app_context():
+        from sample_alpha.models import AlphaNote
+
+        from core.extensions import db
+
+        db.session.add(AlphaNote(title="keep me"))
+        db.session.commit()
+    worker_a = reloading(tmp_path)
+    worker_b = reloading(tmp_path)
+    client_a = worker_a.app.test_client()
+    assert client_a.get("/alphanoteview/list/").status_code == 302  # exists, needs login
+    admin_client = login(admin_app, "Admin")
+
+    assert admin_client.post("/modules/sample_beta/disable").status_code == 302
+    assert admin_client.post("/modules/sample_alpha/disable").status_code == 302
+
+    for worker in (worker_a, worker_b):
+        assert worker.refresh() is True
+        assert runtime(worker.app).enabled_names == []
+        web = worker.app.test_client()
+        assert web.get("/alphanoteview/list/").status_code == 404
+        assert web.get("/beta/").status_code == 404
+        assert web.get("/api/v1/alpha_note/").status_code == 404
+    with admin_app.app_context():
+        assert [n.title for n in db.session.scalars(select(AlphaNote))] == ["keep me"]
+
+    assert admin_client.post("/modules/sample_alpha/enable").status_code == 302
+    assert worker_a.refresh() is True
+    assert runtime(worker_a.app).enabled_names == ["sample_alpha"]
+    assert worker_a.app.test_client().get("/alphanoteview/list/").status_code == 302
+
+
+def test_reloading_app_does_not_rebuild_without_a_change(make_app, tmp_path):
+    make_app(packages=SAMPLES)
+    worker = reloading(tmp_path)
+    first = worker.app
+    assert worker.refresh() is False
+    assert worker.app is first
+
+
+def test_disabled_plugin_leaves_no_menu_entry(make_app, tmp_path):
+    app = make_app(plugins=["sample_alpha"], packages=SAMPLES)
+    page = login(app, "Admin").get("/")
+    assert "Alpha Notes" in page.text and "Beta" not in page.text
+
+
+def test_cli_lists_enables_and_disables(make_app):
+    app = make_app(plugins=None, packages=SAMPLES)
+    runner = app.test_cli_runner()
+    listing = runner.invoke(args=["plugins", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "enabled   sample_alpha" in listing.output
+    refused = runner.invoke(args=["plugins", "disable", "sample_alpha"])
+    assert refused.exit_code != 0
+    assert "enabled plugins depend on it: sample_beta" in refused.output
+    done = runner.invoke(args=["plugins", "disable", "sample_beta"])
+    assert done.exit_code == 0, done.output
+    assert "Enabled now: sample_alpha" in done.output
+    unknown = runner.invoke(args=["plugins", "enable", "nosuch"])
+    assert unknown.exit_code != 0 and "unknown plugin 'nosuch'" in unknown.output
+    with app.app_context():
+        from core.extensions import db
+
+        choice = db.session.get(ModuleChoice, "sample_beta")
+        assert choice.enabled is False and choice.changed_by == "cli"
