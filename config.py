@@ -83,3 +83,7 @@ MAIL_USE_TLS = False
 MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "aftersales@localhost"
+
+# --- Modules (continued) ---------------------------------------------------------------------
+# Migrate a module's tables when an admin enables it (before any worker switches to it).
+MIGRATE_ON_ENABLE = True

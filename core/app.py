@@ -79,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         generation=stored.generation,
         choices=stored.choices,
         configured=configured,
+        overrides=dict(overrides or {}),
     )
     add_plugin_templates(app, enabled)
 

@@ -22,6 +22,8 @@ class Runtime:
     generation: int
     choices: dict[str, bool] = field(default_factory=dict)
     configured: list[str] | None = None
+    # The overrides ``create_app`` was called with, to build the same app again.
+    overrides: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

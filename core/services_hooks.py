@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
 from core.hooks import hookimpl
+from core.menus import add_admin_view
 
 
 @hookimpl
@@ -35,24 +36,8 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     from core.calendar.views import CalendarsView
     from core.sequences.views import SequencesView
 
-    appbuilder.add_view(
-        SequencesView,
-        "Sequences",
-        label=_("Sequences"),
-        icon="fa-sort-numeric-asc",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
-    appbuilder.add_view(
-        CalendarsView,
-        "Calendars",
-        label=_("Calendars"),
-        icon="fa-calendar",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
+    add_admin_view(appbuilder, SequencesView, "Sequences", _("Sequences"), "fa-sort-numeric-asc")
+    add_admin_view(appbuilder, CalendarsView, "Calendars", _("Calendars"), "fa-calendar")
 
 
 @hookimpl

@@ -130,6 +130,7 @@ def base_overrides(tmp_path: Path) -> dict[str, Any]:
         "SYNC_PERMISSIONS_ON_START": False,
         "SCHEDULER_ENABLED": False,
         "MODULE_CHECK_INTERVAL": 0,
+        "MIGRATE_ON_ENABLE": False,
     }
 
 

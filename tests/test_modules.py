@@ -135,3 +135,52 @@ def test_cli_lists_enables_and_disables(make_app):
 
         choice = db.session.get(ModuleChoice, "sample_beta")
         assert choice.enabled is False and choice.changed_by == "cli"
+
+
+def test_enabling_a_module_migrates_its_tables_before_workers_switch(make_app, tmp_path):
+    from sqlalchemy import inspect
+
+    from core.migrate import upgrade
+    from core.modules.models import ModuleGeneration
+
+    config = {"MIGRATE_ON_ENABLE": True, "ENABLED_PLUGINS": []}
+    app = make_app(packages=SAMPLES, schema=False, config=config)
+    with app.app_context():
+        upgrade(app)
+        from core.extensions import db
+
+        assert not inspect(db.engine).has_table("sample_alpha_note")
+    result = app.test_cli_runner().invoke(args=["plugins", "enable", "sample_alpha"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert inspect(db.engine).has_table("sample_alpha_note")
+        assert inspect(db.engine).has_table("alembic_version_sample_alpha")
+        assert db.session.get(ModuleGeneration, 1).generation == 1
+
+
+def test_failed_preparation_puts_the_choice_back_and_signals_nothing(make_app):
+    from core.modules.models import ModuleGeneration
+    from core.modules.service import ModuleError, set_plugin_enabled
+
+    app = make_app(plugins=[], packages=SAMPLES)
+    with app.app_context():
+        from core.extensions import db
+
+        rt = runtime(app)
+
+        def broken(incoming):
+            assert incoming == ["sample_alpha"]
+            raise RuntimeError("disk full")
+
+        with pytest.raises(ModuleError, match="preparing the database failed: disk full"):
+            set_plugin_enabled(
+                db.session,
+                rt.registry.manifests(),
+                [],
+                "sample_alpha",
+                True,
+                "admin",
+                prepare=broken,
+            )
+        assert db.session.get(ModuleChoice, "sample_alpha") is None
+        assert db.session.get(ModuleGeneration, 1) is None

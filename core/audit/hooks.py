@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _
 
 from core.audit import capture
 from core.hooks import hookimpl
+from core.menus import add_admin_view
 
 # Importing this module installs the session listeners (idempotent, once per process).
 capture.install()
@@ -25,15 +26,7 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     """Admin > Audit log."""
     from core.audit.views import AuditLogView
 
-    appbuilder.add_view(
-        AuditLogView,
-        "Audit log",
-        label=_("Audit log"),
-        icon="fa-history",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
+    add_admin_view(appbuilder, AuditLogView, "Audit log", _("Audit log"), "fa-history")
 
 
 @hookimpl

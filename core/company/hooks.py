@@ -6,6 +6,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 
 from core.hooks import hookimpl
+from core.menus import add_admin_view
 
 
 @hookimpl
@@ -21,12 +22,4 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     """Admin > Company."""
     from core.company.views import CompanyView
 
-    appbuilder.add_view(
-        CompanyView,
-        "Company",
-        label=_("Company"),
-        icon="fa-building",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
+    add_admin_view(appbuilder, CompanyView, "Company", _("Company"), "fa-building")

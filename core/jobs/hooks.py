@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _
 
 from core.contributions import JobSpec
 from core.hooks import hookimpl
+from core.menus import add_admin_view
 
 
 @hookimpl
@@ -40,24 +41,8 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     """The Jobs screen and the run history, under the Admin menu."""
     from core.jobs.views import JobRunView, JobsView
 
-    appbuilder.add_view(
-        JobsView,
-        "Jobs",
-        label=_("Jobs"),
-        icon="fa-clock-o",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
-    appbuilder.add_view(
-        JobRunView,
-        "Job Runs",
-        label=_("Job Runs"),
-        icon="fa-history",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
+    add_admin_view(appbuilder, JobsView, "Jobs", _("Jobs"), "fa-clock-o")
+    add_admin_view(appbuilder, JobRunView, "Job Runs", _("Job Runs"), "fa-history")
 
 
 @hookimpl
@@ -77,7 +62,7 @@ def aftersales_jobs() -> list[JobSpec]:
         JobSpec(
             "core.prune_job_runs",
             prune_history,
-            "Delete job runs older than JOBS_HISTORY_DAYS days",
+            _("Delete job runs older than JOBS_HISTORY_DAYS days"),
             schedule="15 4 * * *",
         )
     ]

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from core.extensions import db
-from core.modules.service import ModuleError, set_plugin_enabled
+from core.modules.service import ModuleError, change_module
 from core.runtime import runtime
 
 
@@ -48,17 +48,8 @@ def list_plugins(as_json: bool) -> None:
 
 
 def _change(name: str, enable: bool) -> None:
-    rt = runtime()
     try:
-        now = set_plugin_enabled(
-            db.session,
-            rt.registry.manifests(),
-            rt.configured,
-            name,
-            enable,
-            "cli",
-            current_app.config.get("BLOCKED_PLUGINS") or (),
-        )
+        now = change_module(current_app._get_current_object(), db.session, name, enable, "cli")
     except ModuleError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 
 from core.hooks import hookimpl
+from core.menus import add_admin_view
 
 
 @hookimpl
@@ -22,15 +23,7 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     """The Modules screen, under the Admin menu."""
     from core.modules.views import ModulesView
 
-    appbuilder.add_view(
-        ModulesView,
-        "Modules",
-        label=_("Modules"),
-        icon="fa-puzzle-piece",
-        category="Admin",
-        category_label=_("Admin"),
-        category_icon="fa-cogs",
-    )
+    add_admin_view(appbuilder, ModulesView, "Modules", _("Modules"), "fa-puzzle-piece")
 
 
 @hookimpl

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,7 @@ from core.database import has_table
 from core.manifest import Manifest
 from core.modules.models import ModuleChoice, ModuleGeneration
 from core.plugins import PluginConfigError, dependants, resolve
+from core.runtime import runtime
 from core.timeutil import utcnow
 
 
@@ -101,19 +103,19 @@ def enabled_after_change(
         raise ModuleError(f"cannot enable {name!r}: " + "; ".join(exc.problems)) from exc
 
 
-def store_choice(session: Session, name: str, enable: bool, changed_by: str | None) -> int:
-    """Record the admin's choice and bump the generation; returns the new generation.
-
-    The caller commits. Every worker sees the new generation on its next request.
-    """
+def record_choice(session: Session, name: str, enable: bool | None, changed_by: str | None) -> None:
+    """Record (or, with ``None``, forget) the admin's choice for ``name``; the caller commits."""
     choice = session.get(ModuleChoice, name)
+    if enable is None:
+        if choice is not None:
+            session.delete(choice)
+        return
     if choice is None:
         choice = ModuleChoice(name=name, enabled=enable)
         session.add(choice)
     choice.enabled = enable
     choice.changed_on = utcnow()
     choice.changed_by = changed_by
-    return bump_generation(session)
 
 
 def bump_generation(session: Session) -> int:
@@ -138,14 +140,72 @@ def set_plugin_enabled(
     enable: bool,
     changed_by: str | None,
     blocked: Iterable[str] = (),
+    prepare: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
     """Enable or disable plugin ``name`` for every worker; returns the new enabled names.
 
-    Reads the stored choices afresh (another admin may have changed them), checks the rules,
-    stores the choice and bumps the generation, and commits. Data is never dropped.
+    Reads the stored choices afresh (another admin may have changed them), checks the rules
+    and stores the choice. Then ``prepare(newly_enabled_names)`` runs (the views and CLI
+    migrate the database of the plugins coming in); if it fails, the choice is put back and
+    :class:`ModuleError` says why. Only then is the generation bumped, so no worker switches
+    to a plugin set whose tables are missing. Data is never dropped.
     """
     choices = {c.name: c.enabled for c in session.scalars(select(ModuleChoice))}
+    before = {
+        m.name
+        for m in resolve(
+            manifests, requested_plugins(manifests, configured, choices), __version__, blocked
+        )
+    }
     new_enabled = enabled_after_change(manifests, configured, choices, name, enable, blocked)
-    store_choice(session, name, enable, changed_by)
+    record_choice(session, name, enable, changed_by)
+    session.commit()
+    incoming = [m.name for m in new_enabled if m.name not in before]
+    if prepare is not None and incoming:
+        try:
+            prepare(incoming)
+        except Exception as exc:
+            session.rollback()
+            record_choice(session, name, choices.get(name), changed_by)
+            session.commit()
+            raise ModuleError(
+                f"cannot enable {name!r}: preparing the database failed: {exc}"
+            ) from exc
+    bump_generation(session)
     session.commit()
     return [m.name for m in new_enabled]
+
+
+def migrate_incoming(app: Flask) -> Callable[[list[str]], None]:
+    """A ``prepare`` step that migrates the plugins coming in, on an app with the new set.
+
+    Does nothing when ``MIGRATE_ON_ENABLE`` is false (tests build schemas with create_all).
+    """
+
+    def prepare(incoming: list[str]) -> None:
+        if not app.config.get("MIGRATE_ON_ENABLE", True):
+            return
+        from core.app import create_app
+        from core.migrate import upgrade
+
+        fresh = create_app(runtime(app).overrides)
+        upgrade(fresh, only=incoming)
+
+    return prepare
+
+
+def change_module(
+    app: Flask, session: Session, name: str, enable: bool, changed_by: str | None
+) -> list[str]:
+    """Enable or disable ``name`` in ``app``'s deployment (the Modules screen and CLI)."""
+    rt = runtime(app)
+    return set_plugin_enabled(
+        session,
+        rt.registry.manifests(),
+        rt.configured,
+        name,
+        enable,
+        changed_by,
+        app.config.get("BLOCKED_PLUGINS") or (),
+        prepare=migrate_incoming(app),
+    )

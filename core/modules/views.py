@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
 from core.extensions import db
-from core.modules.service import ModuleError, set_plugin_enabled
+from core.modules.service import ModuleError, change_module
 from core.runtime import runtime
 
 
@@ -60,16 +60,9 @@ class ModulesView(BaseView):
         return self._change(name, False)
 
     def _change(self, name: str, enable: bool) -> Any:
-        rt = runtime()
         try:
-            now_enabled = set_plugin_enabled(
-                db.session,
-                rt.registry.manifests(),
-                rt.configured,
-                name,
-                enable,
-                g.user.username,
-                current_app.config.get("BLOCKED_PLUGINS") or (),
+            now_enabled = change_module(
+                current_app._get_current_object(), db.session, name, enable, g.user.username
             )
         except ModuleError as exc:
             db.session.rollback()

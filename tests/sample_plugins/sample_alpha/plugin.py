@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 
-from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
 from core.hooks import hookimpl
 from core.security.permissions import BusinessModelApi, BusinessModelView
 from sample_alpha.models import AlphaNote
@@ -87,3 +87,22 @@ def aftersales_load_demo(session, scale):
 @hookimpl
 def aftersales_config_defaults():
     return {"SAMPLE_ALPHA_GREETING": "hello"}
+
+
+@hookimpl(optionalhook=True)
+def sample_beta_greetings():
+    """Implements sample_beta's hook; alpha also runs without beta."""
+    return ["hello from alpha"]
+
+
+@hookimpl
+def aftersales_document_sections(document, subject, period_start, period_end):
+    if document != "sample.report":
+        return []
+    return [
+        DocumentSection(
+            title="Alpha summary",
+            order=10,
+            table=(["From", "To"], [[str(period_start), str(period_end)]]),
+        )
+    ]

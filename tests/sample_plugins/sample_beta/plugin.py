@@ -2,6 +2,7 @@
 
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
+from core.contributions import DocumentSection
 from core.hooks import hookimpl
 
 
@@ -26,3 +27,22 @@ def aftersales_register_views(appbuilder: AppBuilder):
 @hookimpl
 def aftersales_config_defaults():
     return {"SAMPLE_ALPHA_GREETING": "hello from beta"}
+
+
+@hookimpl
+def aftersales_add_hookspecs(pm):
+    from sample_beta import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def aftersales_document_sections(document, subject, period_start, period_end):
+    if document != "sample.report":
+        return []
+    return [DocumentSection(title=f"Beta on {subject}", order=20, paragraphs=["from beta"])]
+
+
+@hookimpl
+def aftersales_app_ready(app):
+    app.config["SAMPLE_BETA_READY"] = sorted(app.blueprints)[:1]
