@@ -239,6 +239,34 @@ def api_headers(app: Flask, client: FlaskClient) -> Callable[..., dict[str, str]
     return headers
 
 
+def pip_install_offline(project: Path, target: Path) -> None:
+    """Install the plugin project ``project`` into folder ``target`` as a user would, without
+    the network or the project's venv (``--no-deps --no-index``); fails the test on error."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token of the first form in ``html``."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(

@@ -184,3 +184,36 @@ def test_failed_preparation_puts_the_choice_back_and_signals_nothing(make_app):
             )
         assert db.session.get(ModuleChoice, "sample_alpha") is None
         assert db.session.get(ModuleGeneration, 1) is None
+
+
+def test_modules_api_lists_and_switches_plugins(make_app):
+    app = make_app(plugins=None, packages=SAMPLES)
+    client = app.test_client()
+    with app.app_context():
+        create_user(app, ["Admin"], username="ops")
+        create_user(app, ["Alpha User"], username="clerk")
+
+    def headers(username):
+        token = client.post(
+            "/api/v1/security/login",
+            json={"username": username, "password": "s3cret-pass", "provider": "db"},
+        ).json["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    admin = headers("ops")
+    listing = client.get("/api/v1/modules/", headers=admin)
+    assert listing.status_code == 200
+    assert [(m["name"], m["enabled"]) for m in listing.json["result"]] == [
+        ("sample_alpha", True),
+        ("sample_beta", True),
+    ]
+    refused = client.post("/api/v1/modules/sample_alpha/disable", headers=admin)
+    assert refused.status_code == 409
+    assert refused.json["field"] == "name"
+    assert "sample_beta" in refused.json["message"]
+    assert client.post("/api/v1/modules/nosuch/enable", headers=admin).status_code == 404
+    done = client.post("/api/v1/modules/sample_beta/disable", headers=admin)
+    assert done.status_code == 200 and done.json["enabled"] == ["sample_alpha"]
+    clerk = headers("clerk")
+    assert client.get("/api/v1/modules/", headers=clerk).status_code == 403
+    assert client.post("/api/v1/modules/sample_beta/enable", headers=clerk).status_code == 403

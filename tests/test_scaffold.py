@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.scaffold.cli import new_plugin_command
-from core.testing import ROOT
+from core.testing import ROOT, pip_install_offline
 
 SAMPLES = ["sample_alpha", "sample_beta"]
 
@@ -39,26 +39,7 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
         assert (package / "translations" / locale / "LC_MESSAGES" / "messages.po").is_file()
 
     site = tmp_path / "site"
-    install = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(project),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    pip_install_offline(project, site)
     (entry_points,) = site.glob("aftersales_loaner_units-*.dist-info/entry_points.txt")
     assert "loaner_units = aftersales_loaner_units.plugin" in entry_points.read_text()
     installed = site / "aftersales_loaner_units"

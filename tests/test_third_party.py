@@ -21,7 +21,7 @@ import pytest
 from core.extensions import db
 from core.i18n import compile_catalogs
 from core.plugins import discover
-from core.testing import ROOT, create_user
+from core.testing import ROOT, create_user, pip_install_offline
 
 EXAMPLE = ROOT / "examples" / "aftersales-warranty-cards"
 PACKAGE = "aftersales_warranty_cards"
@@ -42,26 +42,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns(*BUILD_LEFTOVERS))
     assert compile_catalogs([source / PACKAGE / "translations"]) == 2
     site = work / "site"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    pip_install_offline(source, site)
     sys.path.insert(0, str(site))
     importlib.invalidate_caches()
     try:

@@ -32,3 +32,11 @@ def aftersales_cli_commands(cli: click.Group) -> None:
     from core.modules.cli import plugins_cli
 
     cli.add_command(plugins_cli)
+
+
+@hookimpl
+def aftersales_register_apis(appbuilder: AppBuilder) -> None:
+    """``/api/v1/modules/``."""
+    from core.modules.api import ModulesApi
+
+    appbuilder.add_api(ModulesApi)

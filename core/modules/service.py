@@ -22,6 +22,10 @@ class ModuleError(ValueError):
     """A module change that is refused; the message says why, naming the plugins."""
 
 
+class UnknownModuleError(ModuleError, LookupError):
+    """The named plugin is not installed."""
+
+
 @dataclass(frozen=True)
 class StoredModuleState:
     """The admin's stored choices and the current generation counter."""
@@ -77,7 +81,9 @@ def enabled_after_change(
     names; enabling one whose dependencies cannot load is refused with the reasons.
     """
     if name not in manifests:
-        raise ModuleError(f"unknown plugin {name!r} (installed: {', '.join(sorted(manifests))})")
+        raise UnknownModuleError(
+            f"unknown plugin {name!r} (installed: {', '.join(sorted(manifests))})"
+        )
     current = resolve(
         manifests, requested_plugins(manifests, configured, choices), __version__, blocked
     )
