@@ -1,0 +1,428 @@
+"""REST APIs of contracts. They only call services.
+
+Refusals answer 422 (invalid), 409 (conflict, wrong state) or 404 with
+``{"message": ..., "field": ...}``; nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext
+
+from core.extensions import db
+from core.security.permissions import MODEL_API_PERMISSIONS, BusinessModelApi
+from plugins.contracts import services
+from plugins.contracts.models import (
+    Contact,
+    Contract,
+    ContractEquipment,
+    Customer,
+    Entitlement,
+    Equipment,
+    Product,
+    ServiceLevel,
+    ServiceLevelTarget,
+)
+from plugins.contracts.services import ContractError
+
+
+class _ContractsApi(BusinessModelApi):
+    """Common refusal handling: a :class:`ContractError` answers its status and field."""
+
+    prepare: Any = None  # a services.prepare_* function
+
+    def pre_add(self, item: Any) -> None:
+        """Check the new record through the service."""
+        type(self).prepare(db.session, item)
+
+    def pre_update(self, item: Any) -> None:
+        """Check the edited record through the service."""
+        type(self).prepare(db.session, item)
+
+    def post_headless(self) -> Response:
+        """Create; a broken rule answers 4xx naming the field."""
+        try:
+            return super().post_headless()
+        except ContractError as exc:
+            return self._refused(exc)
+
+    def put_headless(self, pk: int) -> Response:
+        """Change; a broken rule answers 4xx naming the field."""
+        try:
+            return super().put_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+    def _refused(self, exc: ContractError) -> Response:
+        db.session.rollback()
+        return self.response(exc.status, message=str(exc), field=exc.field)
+
+
+class CustomerApi(_ContractsApi):
+    """``/api/v1/customer/``."""
+
+    resource_name = "customer"
+    datamodel = SQLAInterface(Customer)
+    class_permission_name = "contracts_customer"
+    prepare = staticmethod(services.prepare_customer)
+    add_columns = edit_columns = ["kind", "name", "tax_id", "address", "phone", "email"]
+    list_columns = show_columns = ["id", *add_columns]
+    search_columns = ["kind", "name", "tax_id"]
+
+
+class ContactApi(_ContractsApi):
+    """``/api/v1/contact/``."""
+
+    resource_name = "contact"
+    datamodel = SQLAInterface(Contact)
+    class_permission_name = "contracts_contact"
+    prepare = staticmethod(services.prepare_contact)
+    add_columns = edit_columns = ["customer", "name", "phone", "email", "wechat_id"]
+    list_columns = show_columns = [
+        "id",
+        "customer.name",
+        "name",
+        "phone",
+        "email",
+        "wechat_id",
+    ]
+    search_columns = ["customer", "name"]
+
+
+class ProductApi(_ContractsApi):
+    """``/api/v1/product/``."""
+
+    resource_name = "product"
+    datamodel = SQLAInterface(Product)
+    class_permission_name = "contracts_product"
+    prepare = staticmethod(services.prepare_product)
+    add_columns = edit_columns = ["product_type", "model", "specification", "manufacturer"]
+    list_columns = show_columns = ["id", *add_columns]
+    search_columns = ["product_type", "model", "manufacturer"]
+
+
+class EquipmentApi(_ContractsApi):
+    """``/api/v1/equipment/``."""
+
+    resource_name = "equipment"
+    datamodel = SQLAInterface(Equipment)
+    class_permission_name = "contracts_equipment"
+    prepare = staticmethod(services.prepare_equipment)
+    add_columns = edit_columns = [
+        "product",
+        "serial_number",
+        "customer",
+        "site_address",
+        "installed_on",
+        "warranty_end",
+        "status",
+    ]
+    list_columns = show_columns = [
+        "id",
+        "product.model",
+        "serial_number",
+        "customer.name",
+        "site_address",
+        "installed_on",
+        "warranty_end",
+        "status",
+    ]
+    search_columns = ["serial_number", "customer", "product", "status"]
+
+
+class ServiceLevelApi(_ContractsApi):
+    """``/api/v1/service_level/``."""
+
+    resource_name = "service_level"
+    datamodel = SQLAInterface(ServiceLevel)
+    class_permission_name = "contracts_service_level"
+    prepare = staticmethod(services.prepare_service_level)
+    add_columns = edit_columns = ["name", "calendar_code", "service_mode"]
+    list_columns = show_columns = ["id", *add_columns]
+
+
+class ServiceLevelTargetApi(_ContractsApi):
+    """``/api/v1/service_level_target/``: response/resolution hours per priority."""
+
+    resource_name = "service_level_target"
+    datamodel = SQLAInterface(ServiceLevelTarget)
+    class_permission_name = "contracts_service_level"
+    prepare = staticmethod(services.prepare_target)
+    add_columns = edit_columns = [
+        "service_level",
+        "priority",
+        "response_hours",
+        "resolution_hours",
+    ]
+    list_columns = show_columns = [
+        "id",
+        "priority",
+        "response_hours",
+        "resolution_hours",
+    ]
+    search_columns = ["service_level", "priority"]
+
+
+CONTRACT_EDITABLE = [
+    "customer",
+    "title",
+    "start_date",
+    "end_date",
+    "service_level",
+    "fee",
+    "currency",
+    "billing_cycle",
+    "payment_terms",
+    "renewal",
+    "renewal_months",
+    "notice_days",
+    "confidentiality_clause",
+    "liability_clause",
+    "dispute_resolution",
+    "dispute_venue",
+]
+
+
+SALES_ACTIONS = ("submit", "return_to_draft")  # the rest need can_approve
+
+
+class ContractApi(_ContractsApi):
+    """``/api/v1/contract/`` and its lifecycle: ``POST /api/v1/contract/<id>/<action>``
+    with action submit, return_to_draft, activate, terminate (``{"reason"}``),
+    mark_expiring, expire, renew (``{"months"}`` optional)."""
+
+    resource_name = "contract"
+    datamodel = SQLAInterface(Contract)
+    class_permission_name = "contracts_contract"
+    method_permission_name = {**MODEL_API_PERMISSIONS, "lifecycle": "write", "usage": "write"}
+    prepare = staticmethod(services.prepare_contract)
+    add_columns = edit_columns = CONTRACT_EDITABLE
+    list_columns = [
+        "id",
+        "number",
+        "customer.name",
+        "title",
+        "start_date",
+        "end_date",
+        "cancel_by",
+        "state",
+        "fee",
+        "currency",
+    ]
+    show_columns = [
+        "id",
+        "number",
+        "customer.name",
+        *[c for c in CONTRACT_EDITABLE if c not in ("customer", "service_level")],
+        "cancel_by",
+        "state",
+        "termination_reason",
+    ]
+    search_columns = ["number", "customer", "state", "end_date", "title"]
+    order_columns = ["number", "start_date", "end_date", "state"]
+
+    def pre_delete(self, item: Contract) -> None:
+        """Only a draft may be deleted."""
+        if item.state != "draft":
+            raise ContractError(
+                gettext("state: only a draft contract can be deleted"), "state", 409
+            )
+
+    def delete_headless(self, pk: int) -> Response:
+        """Delete a draft; other states answer 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    def lifecycle(self, pk: int, action: str) -> Response:
+        """Run a lifecycle action on contract ``pk``; answers the contract's new state."""
+        body = request.get_json(silent=True) or {}
+        handler = services.ACTIONS.get(action)
+        if action not in SALES_ACTIONS and not self.appbuilder.sm.has_access(
+            "can_approve", self.class_permission_name
+        ):
+            return self.response(
+                403,
+                message=gettext("action: %(action)s needs the approve permission", action=action),
+                field="action",
+            )
+        if handler is None:
+            return self.response(
+                404,
+                message=gettext("action: %(action)s is unknown", action=action),
+                field="action",
+            )
+        try:
+            contract = services.get_contract(db.session, pk)
+            today = services.company_today()
+            if action == "terminate":
+                result = handler(db.session, contract, body.get("reason") or "")
+            elif action in ("mark_expiring", "expire"):
+                result = handler(db.session, contract, _date(body.get("today")) or today)
+            elif action == "renew":
+                result = handler(db.session, contract, body.get("months"))
+            else:
+                result = handler(db.session, contract)
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(
+            200,
+            id=contract.id,
+            number=contract.number,
+            state=contract.state,
+            successor_id=result.id if result is not contract else None,
+            successor_number=result.number if result is not contract else None,
+        )
+
+    @expose("/<int:pk>/usage", methods=["POST"])
+    @protect()
+    def usage(self, pk: int) -> Response:
+        """Consume quota of the contract: ``{"kind", "on", "amount" | "count", "reference"}``;
+        answers 201 with the remaining quota of that contract year."""
+        body = request.get_json(silent=True) or {}
+        try:
+            contract = services.get_contract(db.session, pk)
+            on = _date(body.get("on")) or services.company_today()
+            kind = str(body.get("kind") or "")
+            count = body.get("count")
+            if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+                raise ContractError(gettext("count: must be a whole number"), "count")
+            services.record_usage(
+                db.session,
+                contract,
+                kind,
+                on,
+                amount=_decimal(body.get("amount")),
+                count=count,
+                reference=str(body.get("reference") or ""),
+            )
+            db.session.commit()
+            serials = [link.equipment.serial_number for link in contract.equipment_links]
+            answer = services.coverage(db.session, serials[0], on, kind) if serials else None
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(
+            201,
+            remaining=str(answer.remaining) if answer and answer.remaining is not None else None,
+        )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ContractError(
+            gettext("amount: %(value)r is not a number", value=value), "amount"
+        ) from exc
+
+
+def _date(value: Any) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ContractError(
+            gettext("date: %(value)r is not a date (YYYY-MM-DD)", value=value), "at"
+        ) from exc
+
+
+class ContractEquipmentApi(_ContractsApi):
+    """``/api/v1/contract_equipment/``: the units a contract covers."""
+
+    resource_name = "contract_equipment"
+    datamodel = SQLAInterface(ContractEquipment)
+    class_permission_name = "contracts_contract"
+    prepare = staticmethod(services.prepare_contract_equipment)
+    add_columns = ["contract", "equipment"]
+    edit_columns = ["equipment"]
+    list_columns = show_columns = [
+        "id",
+        "contract.number",
+        "equipment.serial_number",
+    ]
+    search_columns = ["contract", "equipment"]
+
+    def pre_delete(self, item: ContractEquipment) -> None:
+        """Only while the contract may change."""
+        services.prepare_contract_equipment(db.session, item)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Remove a unit from a draft; other states answer 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+
+class EntitlementApi(_ContractsApi):
+    """``/api/v1/entitlement/``: what a contract covers and how much a year."""
+
+    resource_name = "entitlement"
+    datamodel = SQLAInterface(Entitlement)
+    class_permission_name = "contracts_contract"
+    prepare = staticmethod(services.prepare_entitlement)
+    add_columns = [
+        "contract",
+        "kind",
+        "coverage",
+        "annual_amount",
+        "annual_count",
+        "discount_percent",
+    ]
+    edit_columns = add_columns[1:]
+    list_columns = show_columns = ["id", "contract.number", *add_columns[1:]]
+    search_columns = ["contract", "kind"]
+
+
+class CoverageApi(BaseApi):
+    """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour``."""
+
+    resource_name = "contracts"
+    class_permission_name = "contracts_coverage"
+    method_permission_name = {"coverage": "read"}
+
+    @expose("/coverage", methods=["GET"])
+    @protect()
+    def coverage(self) -> Response:
+        """What covers unit ``serial`` on ``at`` (default today) for ``kind`` of work."""
+        try:
+            at = _date(request.args.get("at")) or services.company_today()
+            answer = services.coverage(
+                db.session,
+                request.args.get("serial", ""),
+                at,
+                request.args.get("kind", "labour"),
+            )
+        except ContractError as exc:
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        return self.response(200, **answer.as_dict())
+
+
+APIS = [
+    CustomerApi,
+    ContactApi,
+    ProductApi,
+    EquipmentApi,
+    ServiceLevelApi,
+    ServiceLevelTargetApi,
+    ContractApi,
+    ContractEquipmentApi,
+    EntitlementApi,
+    CoverageApi,
+]

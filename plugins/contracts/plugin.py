@@ -1,0 +1,367 @@
+"""Hooks of contracts: the plugin's only contact with AfterSales core.
+
+The entry point ``contracts = "plugins.contracts.plugin"`` targets this module. Views, APIs
+and models are imported inside the hooks so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_appbuilder import AppBuilder
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.hooks import hookimpl
+from core.security.permissions import read_only, read_write
+
+CATEGORY = "Contracts"
+MENUS = [
+    "Service Contracts",
+    "Customers",
+    "Contacts",
+    "Equipment",
+    "Products",
+    "Service Levels",
+    "Coverage Check",
+]
+OBJECTS = [
+    "contracts_customer",
+    "contracts_contact",
+    "contracts_product",
+    "contracts_equipment",
+    "contracts_service_level",
+    "contracts_contract",
+]
+# The manifest's label and summary, so that the catalogs translate them on the Modules screen.
+MANIFEST_STRINGS = [
+    _("Contracts"),
+    _("Customers, equipment, service-level terms, service contracts and their coverage"),
+]
+MENU_ACCESS = [("menu_access", CATEGORY), *(("menu_access", m) for m in MENUS)]
+
+
+@hookimpl
+def aftersales_config_defaults() -> dict[str, Any]:
+    """Days ahead that the dashboard lists contracts as expiring."""
+    return {"CONTRACTS_EXPIRING_DAYS": 90}
+
+
+@hookimpl
+def aftersales_models() -> list[type]:
+    """Every table of contracts."""
+    from plugins.contracts.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def aftersales_register_views(appbuilder: AppBuilder) -> None:
+    """The Contracts menu."""
+    from plugins.contracts import views
+
+    common = {"category": CATEGORY}
+    appbuilder.add_view(
+        views.ContractView,
+        "Service Contracts",
+        label=_("Service Contracts"),
+        icon="fa-file-text-o",
+        category=CATEGORY,
+        category_label=_("Contracts"),
+        category_icon="fa-handshake-o",
+    )
+    appbuilder.add_view(
+        views.CustomerView, "Customers", label=_("Customers"), icon="fa-building", **common
+    )
+    appbuilder.add_view(
+        views.ContactView, "Contacts", label=_("Contacts"), icon="fa-address-book", **common
+    )
+    appbuilder.add_view(
+        views.EquipmentView, "Equipment", label=_("Equipment"), icon="fa-cogs", **common
+    )
+    appbuilder.add_view(
+        views.ProductView, "Products", label=_("Products"), icon="fa-cube", **common
+    )
+    appbuilder.add_view(
+        views.ServiceLevelView,
+        "Service Levels",
+        label=_("Service Levels"),
+        icon="fa-clock-o",
+        **common,
+    )
+    appbuilder.add_view(
+        views.CoverageView,
+        "Coverage Check",
+        label=_("Coverage Check"),
+        icon="fa-search",
+        **common,
+    )
+    for related in (
+        views.ServiceLevelTargetView,
+        views.ContractEquipmentView,
+        views.EntitlementView,
+    ):
+        appbuilder.add_view_no_menu(related)
+
+
+@hookimpl
+def aftersales_register_apis(appbuilder: AppBuilder) -> None:
+    """``/api/v1/customer/``, ``/api/v1/contract/``... and the coverage API."""
+    from plugins.contracts.api import APIS
+
+    for api in APIS:
+        appbuilder.add_api(api)
+
+
+@hookimpl
+def aftersales_roles() -> list[RoleSpec]:
+    """Contract Manager (everything), Sales (customers and draft contracts), Staff
+    Read-only (reads everything here)."""
+    read_all = [p for obj in OBJECTS for p in read_only(obj)]
+    return [
+        RoleSpec(
+            "Contract Manager",
+            [
+                *(p for obj in OBJECTS for p in read_write(obj)),
+                ("can_approve", "contracts_contract"),
+                *read_only("contracts_coverage"),
+                *MENU_ACCESS,
+            ],
+        ),
+        RoleSpec(
+            "Sales",
+            [
+                *read_all,
+                *read_write("contracts_customer"),
+                *read_write("contracts_contact"),
+                *read_write("contracts_contract"),
+                *read_only("contracts_coverage"),
+                *MENU_ACCESS,
+            ],
+        ),
+        RoleSpec(
+            "Staff Read-only",
+            [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS],
+        ),
+    ]
+
+
+def _by_state(session: Session) -> dict[str, Any]:
+    from plugins.contracts.services import count_by_state
+    from plugins.contracts.views import STATE_LABELS
+
+    counts = count_by_state(session)
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [str(STATE_LABELS[s]) for s in counts],
+            "datasets": [
+                {
+                    "label": gettext("Contracts"),
+                    "data": list(counts.values()),
+                    "backgroundColor": "#337ab7",
+                }
+            ],
+        },
+        "options": {
+            "plugins": {"legend": {"display": False}},
+            "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
+        },
+    }
+
+
+def _expiring(session: Session) -> dict[str, Any]:
+    from flask import current_app
+
+    from plugins.contracts.services import company_today, expiring_within
+
+    days = int(current_app.config.get("CONTRACTS_EXPIRING_DAYS", 90))
+    found = expiring_within(session, company_today(), days)
+    return {
+        "rows": [
+            {
+                "label": f"{c.number} {c.title}",
+                "value": c.end_date.isoformat(),
+                "link": f"/contracts/contracts/show/{c.id}",
+            }
+            for c in found[:10]
+        ],
+        "value": len(found),
+    }
+
+
+@hookimpl
+def aftersales_dashboard_widgets() -> list[DashboardWidget]:
+    """Contracts by state (chart) and contracts ending within 90 days (list)."""
+    permission = ("can_read", "contracts_contract")
+    return [
+        DashboardWidget(
+            "contracts_by_state",
+            _("Contracts by state"),
+            "chart",
+            _by_state,
+            permission=permission,
+            order=20,
+        ),
+        DashboardWidget(
+            "contracts_expiring",
+            _("Contracts ending within 90 days"),
+            "list",
+            _expiring,
+            permission=permission,
+            order=21,
+        ),
+    ]
+
+
+def _daily(context: Any) -> dict[str, int]:
+    from plugins.contracts.services import company_today, run_daily_lifecycle
+
+    done = run_daily_lifecycle(context.session, company_today())
+    total = sum(done.values())
+    context.progress(total, total, ", ".join(f"{k}: {v}" for k, v in done.items()))
+    return done
+
+
+@hookimpl
+def aftersales_jobs() -> list[JobSpec]:
+    """Every night: contracts past their cancel-by date expiring, past their end expired
+    (or renewed when their renewal is tacit)."""
+    return [
+        JobSpec(
+            "contracts.daily_lifecycle",
+            _daily,
+            description="Mark contracts expiring, expire or tacitly renew them",
+            schedule="30 0 * * *",
+        )
+    ]
+
+
+@hookimpl
+def aftersales_load_demo(session: Session, scale: int) -> None:
+    """A few customers, products, units, service levels and contracts in several states."""
+    from plugins.contracts import services as s
+    from plugins.contracts.models import Customer
+
+    start = session.scalar(select(func.count()).select_from(Customer)) or 0
+    today = s.company_today()
+    gold = s.create_service_level(
+        session,
+        f"Gold 7x24 on-site{' #' + str(start) if start else ''}",
+        "7x24",
+        "on_site",
+        {"P1": (2, 8), "P2": (4, 24), "P3": (8, 48), "P4": (24, 120)},
+    )
+    silver = s.create_service_level(
+        session,
+        f"Silver 5x8 on-site{' #' + str(start) if start else ''}",
+        "5x8",
+        "on_site",
+        {"P1": (4, 16), "P2": (8, 40), "P3": (16, 80), "P4": (40, 160)},
+    )
+    products = [
+        s.create_product(
+            session,
+            product_type=kind,
+            model=f"{model}{'-' + str(start) if start else ''}",
+            specification=spec,
+            manufacturer=maker,
+        )
+        for kind, model, spec, maker in (
+            ("Printer", "LaserJet M507", "A4 mono, 45 ppm", "HP"),
+            ("HVAC", "VRV X-12", "12 HP outdoor unit", "Daikin"),
+            ("Ultrasound", "EPIQ 7", "Cardiac, 4 probes", "Philips"),
+        )
+    ]
+    clauses = {
+        "confidentiality_clause": "双方对在履行本合同中知悉的对方商业秘密负有保密义务。",
+        "liability_clause": "任何一方违约，应赔偿对方因此遭受的直接损失。",
+        "dispute_resolution": "arbitration",
+        "dispute_venue": "上海国际仲裁中心",
+    }
+    names = [
+        ("上海明远医疗设备有限公司", "Shanghai"),
+        ("杭州湖滨酒店管理有限公司", "Hangzhou"),
+        ("深圳华拓电梯工程有限公司", "Shenzhen"),
+        ("北京北极星印务有限公司", "Beijing"),
+    ]
+    for n in range(len(names) * scale):
+        number = start + n + 1
+        name, city = names[n % len(names)]
+        customer = s.create_customer(
+            session,
+            kind="company",
+            name=name if number <= len(names) else f"{name} {number}",
+            tax_id=_demo_uscc(number),
+            address=f"{city}",
+            phone=f"021-{60000000 + number}",
+            email=f"service{number}@example.com",
+        )
+        s.create_contact(
+            session,
+            customer_id=customer.id,
+            name=["王磊", "李娜", "张伟", "刘洋"][n % 4],
+            phone=f"138{number:08d}",
+            email=f"contact{number}@example.com",
+            wechat_id=f"wx_contact{number}",
+        )
+        units = [
+            s.create_equipment(
+                session,
+                product_id=product.id,
+                customer_id=customer.id,
+                serial_number=f"SN-{number:04d}-{i + 1}",
+                site_address=f"{city} site {i + 1}",
+                installed_on=today - datetime.timedelta(days=400 + 30 * i),
+                warranty_end=today - datetime.timedelta(days=35 + 30 * i),
+            )
+            for i, product in enumerate(products)
+        ]
+        state = ["active", "expiring", "under_review", "draft"][n % 4]
+        begin = {
+            "active": today - datetime.timedelta(days=100),
+            "expiring": today - datetime.timedelta(days=340),
+        }.get(state, today + datetime.timedelta(days=10))
+        contract = s.create_contract(
+            session,
+            customer_id=customer.id,
+            title=f"{name} full-service contract",
+            start_date=begin,
+            end_date=s.add_months(begin, 12) - datetime.timedelta(days=1),
+            service_level_id=(gold if n % 2 else silver).id,
+            fee=Decimal("48000.00") + n * 1000,
+            currency="CNY",
+            billing_cycle="quarterly",
+            payment_terms="30 days after invoice",
+            renewal="auto" if n % 2 else "express",
+            renewal_months=12,
+            notice_days=30,
+            **clauses,
+        )
+        for unit in units:
+            s.cover_equipment(session, contract, unit)
+        s.add_entitlement(session, contract, "labour", "all")
+        s.add_entitlement(
+            session, contract, "parts", "amount", annual_amount="20000", discount_percent="15"
+        )
+        s.add_entitlement(session, contract, "visit", "count", annual_count=4)
+        if state == "draft":
+            continue
+        s.submit_for_review(session, contract)
+        if state == "under_review":
+            continue
+        s.activate(session, contract)
+        if state == "expiring":
+            s.mark_expiring(session, contract, today)
+
+
+def _demo_uscc(number: int) -> str:
+    from core.company.service import uscc_check_character
+
+    first17 = f"91310000{number:09d}"
+    return first17 + uscc_check_character(first17)

@@ -1,0 +1,359 @@
+"""REST APIs of inventory. They only call services.
+
+Records: ``/api/v1/inventory_part/``, ``inventory_warehouse``, ``inventory_location`` (read and
+write, no delete: deactivate a part instead), ``inventory_quant``, ``inventory_move`` and
+``inventory_reservation`` (read-only: the ledger is changed only by actions).
+
+Actions: ``POST /api/v1/inventory_stock/<action>`` with a JSON body, for ``receive``,
+``issue``, ``transfer``, ``return``, ``adjust``, ``scrap``, ``reverse``, ``reserve`` and
+``release``. Success answers 201 with the move or reservation; a refusal answers 409 (not
+enough stock, already reversed...) or 422/404 with ``{"message": ..., "field": ...}`` and
+nothing is changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from marshmallow import validate
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.security.permissions import BusinessModelApi
+from plugins.inventory import services
+from plugins.inventory.models import (
+    LOCATION_KINDS,
+    WAREHOUSE_KINDS,
+    Location,
+    Part,
+    Reservation,
+    StockMove,
+    StockQuant,
+    Warehouse,
+)
+from plugins.inventory.services import InventoryError
+
+READ_ONLY = {"get", "get_list", "info"}
+NO_DELETE = {"get", "get_list", "info", "post", "put"}
+
+
+class _RefusalMixin:
+    """Turn a service refusal into ``{"message", "field"}`` with its status; roll back."""
+
+    def post_headless(self) -> Response:
+        """Create a record; a broken rule answers 4xx naming the field."""
+        try:
+            return super().post_headless()  # type: ignore[misc]
+        except InventoryError as exc:
+            return self._refused(exc)
+
+    def put_headless(self, pk: int) -> Response:
+        """Change a record; a broken rule answers 4xx naming the field."""
+        try:
+            return super().put_headless(pk)  # type: ignore[misc]
+        except InventoryError as exc:
+            return self._refused(exc)
+
+    def _refused(self, exc: InventoryError) -> Response:
+        db.session.rollback()
+        return self.response(exc.status, message=str(exc), field=exc.field)  # type: ignore[attr-defined]
+
+
+PART_EDITABLE = ["sku", "name", "specification", "unit", "standard_cost", "sale_price", "active"]
+
+
+class PartApi(_RefusalMixin, BusinessModelApi):
+    """Spare parts. ``average_cost`` is kept by receipts and is read-only."""
+
+    resource_name = "inventory_part"
+    datamodel = SQLAInterface(Part)
+    class_permission_name = "inventory_part"
+    include_route_methods = NO_DELETE
+    list_columns = show_columns = ["id", *PART_EDITABLE, "average_cost"]
+    add_columns = edit_columns = PART_EDITABLE
+    search_columns = ["sku", "name", "active"]
+    order_columns = ["sku", "name"]
+    base_order = ("sku", "asc")
+
+    def pre_add(self, item: Part) -> None:
+        """Check the new part."""
+        services.prepare_part(db.session, item)
+
+    def pre_update(self, item: Part) -> None:
+        """Check the edited part."""
+        services.prepare_part(db.session, item)
+
+
+class WarehouseApi(BusinessModelApi):
+    """Warehouses: central store, branch stores and vans."""
+
+    resource_name = "inventory_warehouse"
+    datamodel = SQLAInterface(Warehouse)
+    class_permission_name = "inventory_warehouse"
+    include_route_methods = NO_DELETE
+    list_columns = show_columns = ["id", "code", "name", "kind", "technician.username"]
+    add_columns = edit_columns = ["code", "name", "kind", "technician"]
+    validators_columns = {"kind": validate.OneOf(WAREHOUSE_KINDS)}
+    search_columns = ["code", "name", "kind"]
+    base_order = ("code", "asc")
+
+
+class LocationApi(BusinessModelApi):
+    """Locations inside warehouses (normal or quarantine)."""
+
+    resource_name = "inventory_location"
+    datamodel = SQLAInterface(Location)
+    class_permission_name = "inventory_location"
+    include_route_methods = NO_DELETE
+    list_columns = show_columns = ["id", "warehouse.id", "warehouse.code", "code", "kind"]
+    add_columns = edit_columns = ["warehouse", "code", "kind"]
+    validators_columns = {"kind": validate.OneOf(LOCATION_KINDS)}
+    search_columns = ["warehouse", "code", "kind"]
+    base_order = ("code", "asc")
+
+
+class QuantApi(BusinessModelApi):
+    """Stock on hand per part and location (read-only)."""
+
+    resource_name = "inventory_quant"
+    datamodel = SQLAInterface(StockQuant)
+    class_permission_name = "inventory_stock"
+    include_route_methods = READ_ONLY
+    list_columns = show_columns = [
+        "id",
+        "part.id",
+        "part.sku",
+        "location.id",
+        "location.code",
+        "on_hand",
+        "reserved",
+    ]
+    search_columns = ["part", "location"]
+
+
+class MoveApi(BusinessModelApi):
+    """The stock ledger (read-only: moves are never edited or deleted)."""
+
+    resource_name = "inventory_move"
+    datamodel = SQLAInterface(StockMove)
+    class_permission_name = "inventory_move"
+    include_route_methods = READ_ONLY
+    list_columns = show_columns = [
+        "id",
+        "created_on",
+        "part.id",
+        "part.sku",
+        "from_location.id",
+        "to_location.id",
+        "quantity",
+        "reason",
+        "reference",
+        "unit_cost",
+        "sale_price",
+        "reversal_of.id",
+        "note",
+        "created_by",
+    ]
+    search_columns = ["part", "reason", "reference", "created_on"]
+    base_order = ("id", "desc")
+
+
+class ReservationApi(BusinessModelApi):
+    """Reservations (read-only; reserve and release through ``inventory_stock``)."""
+
+    resource_name = "inventory_reservation"
+    datamodel = SQLAInterface(Reservation)
+    class_permission_name = "inventory_reservation"
+    include_route_methods = READ_ONLY
+    list_columns = show_columns = [
+        "id",
+        "part.id",
+        "part.sku",
+        "location.id",
+        "quantity",
+        "reference",
+        "state",
+        "created_on",
+        "closed_on",
+    ]
+    search_columns = ["part", "location", "reference", "state"]
+    base_order = ("id", "desc")
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def move_json(move: StockMove) -> dict[str, Any]:
+    """A move as the action endpoints answer it (quantities and amounts as strings)."""
+    return {
+        key: _text(getattr(move, key))
+        for key in (
+            "id",
+            "part_id",
+            "from_location_id",
+            "to_location_id",
+            "quantity",
+            "reason",
+            "reference",
+            "unit_cost",
+            "sale_price",
+            "reversal_of_id",
+            "note",
+            "created_by",
+        )
+    }
+
+
+def reservation_json(reservation: Reservation) -> dict[str, Any]:
+    """A reservation as the action endpoints answer it."""
+    return {
+        key: _text(getattr(reservation, key))
+        for key in ("id", "part_id", "location_id", "quantity", "reference", "state")
+    }
+
+
+ACTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]] = {
+    # action: (service, required fields, optional fields)
+    "receive": (
+        services.receive,
+        ("part_id", "location_id", "quantity", "unit_cost"),
+        ("reference", "note"),
+    ),
+    "issue": (services.issue, ("part_id", "location_id", "quantity", "reference"), ("note",)),
+    "transfer": (
+        services.transfer,
+        ("part_id", "from_location_id", "to_location_id", "quantity"),
+        ("reference", "note"),
+    ),
+    "return": (
+        services.return_from_work_order,
+        ("part_id", "location_id", "quantity", "reference"),
+        ("note",),
+    ),
+    "adjust": (services.adjust, ("part_id", "location_id", "quantity", "note"), ()),
+    "scrap": (services.scrap, ("part_id", "location_id", "quantity", "note"), ()),
+    "reverse": (services.reverse_move, ("move_id",), ("note",)),
+    "reserve": (services.reserve, ("part_id", "location_id", "quantity", "reference"), ()),
+    "release": (services.release, ("reservation_id",), ()),
+}
+
+
+class StockActionApi(BaseApi):
+    """``POST /api/v1/inventory_stock/<action>``: the stock actions (``can_write`` on
+    ``inventory_stock``) and ``GET /api/v1/inventory_stock/value`` (``can_read``)."""
+
+    resource_name = "inventory_stock"
+    class_permission_name = "inventory_stock"
+    openapi_spec_tag = "Inventory stock"
+    method_permission_name = {
+        "value": "read",
+        "verify": "read",
+        **{name: "write" for name in ("receive", "issue", "transfer", "return_", "adjust")},
+        **{name: "write" for name in ("scrap", "reverse", "reserve", "release")},
+    }
+
+    def _run(self, action: str) -> Response:
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return self.response(400, message=gettext("the body must be a JSON object"), field=None)
+        service, required, optional = ACTIONS[action]
+        missing = [name for name in required if payload.get(name) in (None, "")]
+        if missing:
+            return self.response(
+                422,
+                message=gettext("%(field)s: is required", field=missing[0]),
+                field=missing[0],
+            )
+        arguments = {name: payload.get(name) for name in (*required, *optional)}
+        try:
+            result = service(db.session, **arguments)
+            db.session.commit()
+        except InventoryError as exc:
+            db.session.rollback()
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        except IntegrityError:
+            db.session.rollback()
+            return self.response(
+                409, message=gettext("the stock changed meanwhile; try again"), field=None
+            )
+        body = reservation_json(result) if isinstance(result, Reservation) else move_json(result)
+        return self.response(200 if action == "release" else 201, **body)
+
+    @expose("/receive", methods=["POST"])
+    @protect()
+    def receive(self) -> Response:
+        """Receive parts into a location at a unit cost."""
+        return self._run("receive")
+
+    @expose("/issue", methods=["POST"])
+    @protect()
+    def issue(self) -> Response:
+        """Issue parts to a reference (work order); 409 beyond what is available."""
+        return self._run("issue")
+
+    @expose("/transfer", methods=["POST"])
+    @protect()
+    def transfer(self) -> Response:
+        """Move parts between two locations."""
+        return self._run("transfer")
+
+    @expose("/return", methods=["POST"])
+    @protect()
+    def return_(self) -> Response:
+        """Take parts back from a work order (to quarantine for defective ones)."""
+        return self._run("return")
+
+    @expose("/adjust", methods=["POST"])
+    @protect()
+    def adjust(self) -> Response:
+        """Book a counted difference (signed quantity) with a note."""
+        return self._run("adjust")
+
+    @expose("/scrap", methods=["POST"])
+    @protect()
+    def scrap(self) -> Response:
+        """Scrap parts with a note."""
+        return self._run("scrap")
+
+    @expose("/reverse", methods=["POST"])
+    @protect()
+    def reverse(self) -> Response:
+        """Correct a move by a reversing move."""
+        return self._run("reverse")
+
+    @expose("/reserve", methods=["POST"])
+    @protect()
+    def reserve(self) -> Response:
+        """Hold stock for a reference."""
+        return self._run("reserve")
+
+    @expose("/release", methods=["POST"])
+    @protect()
+    def release(self) -> Response:
+        """Release a reservation."""
+        return self._run("release")
+
+    @expose("/value", methods=["GET"])
+    @protect()
+    def value(self) -> Response:
+        """Stock value at moving-average cost, per location id and in total.
+        ---
+        get:
+          summary: Stock value
+          responses:
+            200:
+              description: total and by_location, amounts as strings
+        """
+        found = services.stock_value(db.session)
+        return self.response(
+            200,
+            total=str(found.total),
+            by_location={str(k): str(v) for k, v in found.by_location.items()},
+        )
