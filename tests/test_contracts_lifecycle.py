@@ -366,3 +366,31 @@ def test_each_state_change_is_in_the_audit_log(session):
         e.changes.get("state") for e in record_history(session, "contracts_contract", made.id)
     ]
     assert changes == [["under_review", "active"], ["draft", "under_review"], "draft"]
+
+
+def test_contract_page_offers_only_the_actions_its_state_allows(app, session, login_as):
+    customer, unit, level = world(session)
+    draft = contract(session, customer, level, unit)
+    session.commit()
+    client = app.test_client()
+    login_as("Contract Manager")
+
+    def offered(contract_id):
+        page = client.get(f"/contracts/contracts/show/{contract_id}").text
+        names = (
+            "submit",
+            "return_to_draft",
+            "activate",
+            "mark_expiring",
+            "expire",
+            "renew",
+            "terminate",
+            "history",
+        )
+        return {n for n in names if f"/contracts/contracts/action/{n}/{contract_id}" in page}
+
+    assert offered(draft.id) == {"submit", "history"}
+    s.submit_for_review(session, draft)
+    s.activate(session, draft)
+    session.commit()
+    assert offered(draft.id) == {"mark_expiring", "expire", "renew", "terminate", "history"}

@@ -641,6 +641,23 @@ def add_entitlement(
 # --- contracts: lifecycle --------------------------------------------------------------------
 
 
+# The states each lifecycle action may start from: one table for the rules and the screens.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "submit": (DRAFT,),
+    "return_to_draft": (UNDER_REVIEW,),
+    "activate": (UNDER_REVIEW,),
+    "mark_expiring": (ACTIVE,),
+    "expire": IN_FORCE,
+    "renew": IN_FORCE,
+    "terminate": IN_FORCE,
+}
+
+
+def available_actions(state: str) -> set[str]:
+    """The lifecycle actions a contract in ``state`` allows (the screen shows only these)."""
+    return {action for action, allowed in ALLOWED_FROM.items() if state in allowed}
+
+
 def _require_state(contract: Contract, allowed_from: tuple[str, ...], action: str) -> None:
     """Refuse (409, naming the current state) unless ``contract`` is in ``allowed_from``."""
     if contract.state not in allowed_from:
@@ -775,9 +792,9 @@ def _event(
 
 def submit_for_review(session: Session, contract: Contract) -> Contract:
     """draft -> under_review (the terms must be valid)."""
-    _require_state(contract, (DRAFT,), gettext("submit"))
+    _require_state(contract, ALLOWED_FROM["submit"], gettext("submit"))
     prepare_contract(session, contract)
-    previous = _move(contract, (DRAFT,), UNDER_REVIEW, gettext("submit"))
+    previous = _move(contract, ALLOWED_FROM["submit"], UNDER_REVIEW, gettext("submit"))
     session.flush()
     publish(session, _event(events.ContractSubmitted, contract, previous))
     return contract
@@ -785,7 +802,7 @@ def submit_for_review(session: Session, contract: Contract) -> Contract:
 
 def return_to_draft(session: Session, contract: Contract) -> Contract:
     """under_review -> draft (the reviewer asks for changes)."""
-    previous = _move(contract, (UNDER_REVIEW,), DRAFT, gettext("return to draft"))
+    previous = _move(contract, ALLOWED_FROM["return_to_draft"], DRAFT, gettext("return to draft"))
     session.flush()
     publish(session, _event(events.ContractStateChanged, contract, previous))
     return contract
@@ -793,10 +810,10 @@ def return_to_draft(session: Session, contract: Contract) -> Contract:
 
 def activate(session: Session, contract: Contract) -> Contract:
     """under_review -> active, after :func:`check_activation`."""
-    _require_state(contract, (UNDER_REVIEW,), gettext("activate"))
+    _require_state(contract, ALLOWED_FROM["activate"], gettext("activate"))
     session.flush()
     check_activation(session, contract)
-    previous = _move(contract, (UNDER_REVIEW,), ACTIVE, gettext("activate"))
+    previous = _move(contract, ALLOWED_FROM["activate"], ACTIVE, gettext("activate"))
     session.flush()
     publish(session, _event(events.ContractActivated, contract, previous))
     return contract
@@ -810,7 +827,7 @@ def terminate(session: Session, contract: Contract, reason: str) -> Contract:
     reason = (reason or "").strip()
     if contract.state in IN_FORCE and not reason:
         raise ContractError(gettext("reason: is required to terminate a contract"), "reason")
-    previous = _move(contract, IN_FORCE, TERMINATED, gettext("terminate"))
+    previous = _move(contract, ALLOWED_FROM["terminate"], TERMINATED, gettext("terminate"))
     contract.termination_reason = reason
     session.flush()
     publish(session, _event(events.ContractTerminated, contract, previous, reason=reason))
@@ -819,7 +836,7 @@ def terminate(session: Session, contract: Contract, reason: str) -> Contract:
 
 def mark_expiring(session: Session, contract: Contract, today: datetime.date) -> Contract:
     """active -> expiring, once ``today`` reached the cancel-by date."""
-    _require_state(contract, (ACTIVE,), gettext("mark as expiring"))
+    _require_state(contract, ALLOWED_FROM["mark_expiring"], gettext("mark as expiring"))
     cancel_by = cancel_by_date(contract.end_date, contract.notice_days)
     if today < cancel_by:
         raise ContractError(
@@ -831,7 +848,7 @@ def mark_expiring(session: Session, contract: Contract, today: datetime.date) ->
             "state",
             409,
         )
-    previous = _move(contract, (ACTIVE,), EXPIRING, gettext("mark as expiring"))
+    previous = _move(contract, ALLOWED_FROM["mark_expiring"], EXPIRING, gettext("mark as expiring"))
     session.flush()
     publish(session, _event(events.ContractExpiring, contract, previous))
     return contract
@@ -839,7 +856,7 @@ def mark_expiring(session: Session, contract: Contract, today: datetime.date) ->
 
 def expire(session: Session, contract: Contract, today: datetime.date) -> Contract:
     """active/expiring -> expired, once ``today`` is after the end date."""
-    _require_state(contract, IN_FORCE, gettext("expire"))
+    _require_state(contract, ALLOWED_FROM["expire"], gettext("expire"))
     if today <= contract.end_date:
         raise ContractError(
             gettext(
@@ -850,7 +867,7 @@ def expire(session: Session, contract: Contract, today: datetime.date) -> Contra
             "end_date",
             409,
         )
-    previous = _move(contract, IN_FORCE, EXPIRED, gettext("expire"))
+    previous = _move(contract, ALLOWED_FROM["expire"], EXPIRED, gettext("expire"))
     session.flush()
     publish(session, _event(events.ContractExpired, contract, previous))
     return contract
@@ -867,7 +884,7 @@ def renew(session: Session, contract: Contract, months: int | None = None) -> Co
         raise ContractError(
             gettext("renewal length: must be between 1 and 120 months"), "renewal_months"
         )
-    previous = _move(contract, IN_FORCE, RENEWED, gettext("renew"))
+    previous = _move(contract, ALLOWED_FROM["renew"], RENEWED, gettext("renew"))
     start = contract.end_date + datetime.timedelta(days=1)
     successor = Contract(
         customer_id=contract.customer_id,

@@ -380,6 +380,23 @@ class ContractView(_ContractsView):
         "cancel_by": lambda v: v or "",
     }
 
+    def _get_show_widget(
+        self,
+        pk: Any,
+        item: Contract,
+        widgets: Any = None,
+        actions: Any = None,
+        show_fieldsets: Any = None,
+    ) -> Any:
+        """The contract page offers only the lifecycle actions its state allows."""
+        allowed = services.available_actions(item.state)
+        actions = {
+            name: action
+            for name, action in (actions or self.actions).items()
+            if name not in services.ALLOWED_FROM or name in allowed
+        }
+        return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+
     def pre_delete(self, item: Contract) -> None:
         """Only a draft may be deleted."""
         if item.state != "draft":
