@@ -170,26 +170,6 @@ class ServiceLevelTargetApi(_ContractsApi):
     search_columns = ["service_level", "priority"]
 
 
-CONTRACT_EDITABLE = [
-    "customer",
-    "title",
-    "start_date",
-    "end_date",
-    "service_level",
-    "fee",
-    "currency",
-    "billing_cycle",
-    "payment_terms",
-    "renewal",
-    "renewal_months",
-    "notice_days",
-    "confidentiality_clause",
-    "liability_clause",
-    "dispute_resolution",
-    "dispute_venue",
-]
-
-
 SALES_ACTIONS = ("submit", "return_to_draft")  # the rest need can_approve
 
 
@@ -203,7 +183,7 @@ class ContractApi(_ContractsApi):
     class_permission_name = "contracts_contract"
     method_permission_name = {**MODEL_API_PERMISSIONS, "lifecycle": "write", "usage": "write"}
     prepare = staticmethod(services.prepare_contract)
-    add_columns = edit_columns = CONTRACT_EDITABLE
+    add_columns = edit_columns = services.CONTRACT_FIELDS
     list_columns = [
         "id",
         "number",
@@ -220,7 +200,7 @@ class ContractApi(_ContractsApi):
         "id",
         "number",
         "customer.name",
-        *[c for c in CONTRACT_EDITABLE if c not in ("customer", "service_level")],
+        *[c for c in services.CONTRACT_FIELDS if c not in ("customer", "service_level")],
         "cancel_by",
         "state",
         "termination_reason",

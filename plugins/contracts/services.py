@@ -66,6 +66,25 @@ from plugins.contracts.models import (
 
 SEQUENCE = "contracts.contract"  # prefix CT: CT-2026-00001
 EDITABLE_STATES = (DRAFT, UNDER_REVIEW)
+# The fields a user sets on a contract (screen form and API), editable in EDITABLE_STATES.
+CONTRACT_FIELDS = [
+    "customer",
+    "title",
+    "start_date",
+    "end_date",
+    "service_level",
+    "fee",
+    "currency",
+    "billing_cycle",
+    "payment_terms",
+    "renewal",
+    "renewal_months",
+    "notice_days",
+    "confidentiality_clause",
+    "liability_clause",
+    "dispute_resolution",
+    "dispute_venue",
+]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TAX_ID = re.compile(r"^[0-9A-Z][0-9A-Z./-]{4,39}$")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -315,26 +315,6 @@ class EntitlementView(_ContractsView):
     add_form_extra_fields = edit_form_extra_fields = selects("coverage", kind="entitlement_kind")
 
 
-CONTRACT_FORM = [
-    "customer",
-    "title",
-    "start_date",
-    "end_date",
-    "service_level",
-    "fee",
-    "currency",
-    "billing_cycle",
-    "payment_terms",
-    "renewal",
-    "renewal_months",
-    "notice_days",
-    "confidentiality_clause",
-    "liability_clause",
-    "dispute_resolution",
-    "dispute_venue",
-]
-
-
 class ContractView(_ContractsView):
     """Service contracts. The state changes only through the action buttons, which call
     the lifecycle services; submit and return to draft need ``can_write``, the others
@@ -360,11 +340,11 @@ class ContractView(_ContractsView):
     show_title = _("Service Contract")
     add_title = _("New Service Contract")
     list_columns = ["number", "customer.name", "title", "start_date", "end_date", "state"]
-    add_columns = edit_columns = CONTRACT_FORM
+    add_columns = edit_columns = services.CONTRACT_FIELDS
     show_columns = [
         "number",
         "state",
-        *CONTRACT_FORM,
+        *services.CONTRACT_FIELDS,
         "cancel_by",
         "termination_reason",
     ]
