@@ -315,3 +315,18 @@ def test_demo_data_obeys_the_ledger_and_loads_twice(session):
     assert session.query(Warehouse).filter_by(kind=VAN).count() == 2
     assert session.query(StockMove).filter_by(reason="issue").count() == 2
     assert services.stock_value(session).total > 0
+
+
+def test_a_location_is_labelled_with_its_warehouse_and_follows_a_renamed_warehouse(session):
+    store = Warehouse(code="CEN", name="Central store")
+    shelf = Location(warehouse=store, code="A-01")
+    van_shelf = Location(warehouse=Warehouse(code="VAN1", name="Van"), code="A-01")
+    session.add_all([shelf, van_shelf])
+    session.commit()
+    assert (str(shelf), str(van_shelf)) == ("CEN/A-01", "VAN1/A-01")
+
+    store.code = "MAIN"
+    shelf.code = "B-02"
+    session.commit()
+    session.expire_all()
+    assert (shelf.label, van_shelf.label) == ("MAIN/B-02", "VAN1/A-01")

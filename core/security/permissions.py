@@ -8,7 +8,11 @@ does) gives both the same two permissions: ``can_read`` and ``can_write`` on the
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder import ModelRestApi, ModelView
+
+from core.listing import ListLoadingInterface
 
 READ = "read"
 WRITE = "write"
@@ -48,6 +52,12 @@ class BusinessModelView(ModelView):
     """A CRUD screen whose permissions are ``can_read``/``can_write`` on its object."""
 
     method_permission_name = MODEL_VIEW_PERMISSIONS
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The list page loads the relations it shows with its rows (see core.listing).
+        self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        super().__init__(**kwargs)
+        self.datamodel.load_with_list(self.list_columns)
 
 
 class BusinessModelApi(ModelRestApi):

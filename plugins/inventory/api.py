@@ -131,6 +131,7 @@ class QuantApi(BusinessModelApi):
         "part.sku",
         "location.id",
         "location.code",
+        "location.label",
         "on_hand",
         "reserved",
     ]

@@ -26,6 +26,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
+    select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -154,9 +158,40 @@ class Location(db.Model):
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     kind: Mapped[str] = mapped_column(String(12), nullable=False, default=NORMAL)
     warehouse: Mapped[Warehouse] = relationship(Warehouse)
+    # "CEN/A-01": the same shelf code exists in several warehouses, so lists show both. Stored
+    # (kept current by the mapper events below) so that lists can show and sort it without a
+    # join or a query per row.
+    label: Mapped[str] = mapped_column(String(61), nullable=False, default="", index=True)
 
     def __str__(self) -> str:
-        return f"{self.warehouse.code}/{self.code}" if self.warehouse else self.code
+        return self.label or self.code
+
+
+def _location_label(connection: Any, location: Location) -> str:
+    """The location's "WAREHOUSE/CODE", read from its warehouse."""
+    if location.warehouse is not None and location.warehouse.code:
+        warehouse_code = location.warehouse.code
+    else:
+        warehouse_code = connection.scalar(
+            select(Warehouse.code).where(Warehouse.id == location.warehouse_id)
+        )
+    return f"{warehouse_code}/{location.code}"
+
+
+@event.listens_for(Location, "before_insert")
+@event.listens_for(Location, "before_update")
+def _label_location(_mapper: Any, connection: Any, location: Location) -> None:
+    location.label = _location_label(connection, location)
+
+
+@event.listens_for(Warehouse, "after_update")
+def _relabel_locations(_mapper: Any, connection: Any, warehouse: Warehouse) -> None:
+    if inspect(warehouse).attrs.code.history.has_changes():
+        connection.execute(
+            update(Location)
+            .where(Location.warehouse_id == warehouse.id)
+            .values(label=warehouse.code + "/" + Location.code)
+        )
 
 
 class StockMove(db.Model):

@@ -80,9 +80,9 @@ LABELS = {
     "part.sku": _("SKU"),
     "part.name": _("Part"),
     "location": _("Location"),
-    "location.code": _("Location"),
-    "from_location.code": _("From"),
-    "to_location.code": _("To"),
+    "location.label": _("Location"),
+    "from_location.label": _("From"),
+    "to_location.label": _("To"),
     "on_hand": _("On Hand"),
     "reserved": _("Reserved"),
     "quantity": _("Quantity"),
@@ -210,7 +210,7 @@ class StockOnHandView(BusinessModelView):
     list_title = _("Stock on Hand")
     show_title = _("Stock")
     label_columns = {**LABELS, "available": _("Available")}
-    list_columns = ["part.sku", "part.name", "location.code", "on_hand", "reserved", "available"]
+    list_columns = ["part.sku", "part.name", "location.label", "on_hand", "reserved", "available"]
     show_columns = ["part", "location", "on_hand", "reserved", "available"]
     search_columns = ["part", "location"]
     formatters_columns = {"on_hand": quantity, "reserved": quantity, "available": quantity}
@@ -229,8 +229,8 @@ class MoveView(BusinessModelView):
     list_columns = [
         "created_on",
         "part.sku",
-        "from_location.code",
-        "to_location.code",
+        "from_location.label",
+        "to_location.label",
         "quantity",
         "reason",
         "reference",
@@ -270,7 +270,7 @@ class ReservationView(BusinessModelView):
     list_title = _("Reservations")
     show_title = _("Reservation")
     label_columns = LABELS
-    list_columns = ["part.sku", "location.code", "quantity", "reference", "state", "created_on"]
+    list_columns = ["part.sku", "location.label", "quantity", "reference", "state", "created_on"]
     show_columns = ["part", "location", "quantity", "reference", "state", "created_on", "closed_on"]
     search_columns = ["part", "location", "reference", "state"]
     base_order = ("id", "desc")

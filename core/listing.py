@@ -1,0 +1,79 @@
+"""List screens load the related records they show together with their rows.
+
+Flask-AppBuilder's ``ModelView`` queries a list page without naming its columns, so every
+relation a list shows (``part.sku``, ``location``) is loaded lazily, one query per row and
+relation. :class:`ListLoadingInterface` adds a ``joinedload`` for each of those relations to the
+list query; :class:`core.security.permissions.BusinessModelView` installs it on every screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.orm import Query, joinedload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
+
+
+class ListLoadingInterface(SQLAInterface):
+    """A ``SQLAInterface`` whose list queries load the relations named in ``list_columns``."""
+
+    def __init__(self, obj: type, session: Any = None) -> None:
+        super().__init__(obj, session=session)
+        self.list_load_options: list[_AbstractLoad] = []
+
+    def load_with_list(self, list_columns: list[str]) -> None:
+        """Load the relations that ``list_columns`` show with every list query."""
+        self.list_load_options = relation_loads(self.obj, list_columns)
+
+    def apply_all(  # noqa: PLR0913 - FAB's signature
+        self,
+        query: Query,
+        filters: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: int | None = None,
+        page_size: int | None = None,
+        select_columns: list[str] | None = None,
+        outer_default_load: bool = False,
+    ) -> Query:
+        """FAB's query, plus the relation loads when FAB does not choose the columns itself."""
+        query = super().apply_all(
+            query,
+            filters,
+            order_column,
+            order_direction,
+            page,
+            page_size,
+            select_columns,
+            outer_default_load,
+        )
+        if select_columns is None and self.list_load_options:
+            query = query.options(*self.list_load_options)
+        return query
+
+
+def relation_loads(model: type, columns: list[str]) -> list[_AbstractLoad]:
+    """``joinedload`` options for the many-to-one relations that ``columns`` show.
+
+    ``"part.sku"`` and ``"part"`` both load ``model.part``; ``"location.warehouse.code"``
+    loads the chain. Columns that are not relations (plain columns, properties) are skipped.
+    """
+    loads: dict[str, _AbstractLoad] = {}
+    for column in columns:
+        owner, load, path = model, None, []
+        for name in column.split("."):
+            prop = getattr(owner, name, None)
+            relation = getattr(getattr(prop, "property", None), "mapper", None)
+            if relation is None or prop.property.uselist:
+                break
+            path.append(name)
+            load = joinedload(prop) if load is None else load.joinedload(prop)
+            loads.setdefault(".".join(path), load)
+            owner = relation.class_
+    # Only the longest chains: "a.b" already loads "a".
+    return [
+        load
+        for path, load in loads.items()
+        if not any(other.startswith(path + ".") for other in loads)
+    ]
