@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, send_file
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
@@ -22,9 +22,13 @@ from plugins.contracts import services
 from plugins.contracts.models import (
     Contact,
     Contract,
+    ContractAmendment,
     ContractEquipment,
+    ContractRange,
     Customer,
+    CustomerAddress,
     Entitlement,
+    EntitlementPart,
     Equipment,
     Product,
     ServiceLevel,
@@ -77,6 +81,31 @@ class CustomerApi(_ContractsApi):
     search_columns = ["kind", "name", "tax_id"]
 
 
+class CustomerAddressApi(_ContractsApi):
+    """``/api/v1/customer_address/``: registered, billing, site and mailing addresses, one
+    default per kind."""
+
+    resource_name = "customer_address"
+    datamodel = SQLAInterface(CustomerAddress)
+    class_permission_name = "contracts_customer"
+    prepare = staticmethod(services.prepare_address)
+    add_columns = ["customer", "kind", "name", "address", "postal_code", "is_default"]
+    edit_columns = add_columns[1:]
+    list_columns = show_columns = ["id", "customer.id", "customer.name", *add_columns[1:]]
+    search_columns = ["customer", "kind", "is_default"]
+
+    def pre_delete(self, item: CustomerAddress) -> None:
+        """An address units are installed at stays (409)."""
+        services.check_address_removal(db.session, item)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Delete an address; one units are installed at answers 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+
 class ContactApi(_ContractsApi):
     """``/api/v1/contact/``."""
 
@@ -119,6 +148,7 @@ class EquipmentApi(_ContractsApi):
         "product",
         "serial_number",
         "customer",
+        "site",
         "site_address",
         "installed_on",
         "warranty_end",
@@ -129,6 +159,7 @@ class EquipmentApi(_ContractsApi):
         "product.model",
         "serial_number",
         "customer.name",
+        "site.id",
         "site_address",
         "installed_on",
         "warranty_end",
@@ -181,7 +212,14 @@ class ContractApi(_ContractsApi):
     resource_name = "contract"
     datamodel = SQLAInterface(Contract)
     class_permission_name = "contracts_contract"
-    method_permission_name = {**MODEL_API_PERMISSIONS, "lifecycle": "write", "usage": "write"}
+    method_permission_name = {
+        **MODEL_API_PERMISSIONS,
+        "lifecycle": "write",
+        "usage": "write",
+        "versions": "read",
+        "compare_versions": "read",
+        "manager": "write",
+    }
     prepare = staticmethod(services.prepare_contract)
     add_columns = edit_columns = services.CONTRACT_FIELDS
     list_columns = [
@@ -200,7 +238,9 @@ class ContractApi(_ContractsApi):
         "id",
         "number",
         "customer.name",
-        *[c for c in services.CONTRACT_FIELDS if c not in ("customer", "service_level")],
+        *[c for c in services.CONTRACT_FIELDS if c not in ("customer", "service_level", "manager")],
+        "manager.id",
+        "manager.username",
         "cancel_by",
         "state",
         "termination_reason",
@@ -297,6 +337,237 @@ class ContractApi(_ContractsApi):
             remaining=str(answer.remaining) if answer and answer.remaining is not None else None,
         )
 
+    @expose("/<int:pk>/manager", methods=["POST"])
+    @protect()
+    def manager(self, pk: int) -> Response:
+        """Name the contract manager ``{"manager": user id}`` (``null`` clears), in any state
+        but the ended ones; the manager is notified when the contract is expiring."""
+        body = request.get_json(silent=True) or {}
+        try:
+            contract = services.get_contract(db.session, pk)
+            services.assign_manager(db.session, contract, body.get("manager"))
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(200, id=contract.id, manager=contract.manager_id)
+
+    @expose("/<int:pk>/versions", methods=["GET"])
+    @protect()
+    def versions(self, pk: int) -> Response:
+        """The contract's versions: number, date applied, amendment and the terms."""
+        try:
+            contract = services.get_contract(db.session, pk)
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(
+            200,
+            id=contract.id,
+            number=contract.number,
+            result=[
+                {
+                    "number": v.number,
+                    "applied_on": v.applied_on.isoformat(),
+                    "amendment_id": v.amendment_id,
+                    "terms": v.terms,
+                }
+                for v in contract.versions
+            ],
+        )
+
+    @expose("/<int:pk>/versions/compare", methods=["GET"])
+    @protect()
+    def compare_versions(self, pk: int) -> Response:
+        """Differences between versions ``?from=N&to=M``, field by field."""
+        try:
+            contract = services.get_contract(db.session, pk)
+            first = services.get_version(db.session, contract, request.args.get("from"), "from")
+            second = services.get_version(db.session, contract, request.args.get("to"), "to")
+        except ContractError as exc:
+            return self._refused(exc)
+        rows = services.compare_versions(first, second)
+        return self.response(
+            200,
+            id=contract.id,
+            number=contract.number,
+            **{"from": first.number, "to": second.number},
+            differences=rows,
+            changed=[row["field"] for row in rows if row["changed"]],
+        )
+
+
+class ContractAmendmentApi(_ContractsApi):
+    """``/api/v1/contract_amendment/``: amendments of contracts in force.
+
+    ``POST`` ``{"contract", "changes": {term: new value}, "reason"}`` drafts one; ``PUT``
+    changes a draft (``changes``, ``reason``, ``customer_signer``, ``company_signer``,
+    ``signed_on``); ``POST /<id>/attachment`` (multipart ``file``) stores the signed copy,
+    ``GET`` downloads it; ``POST /<id>/confirm``, ``/apply`` (needs ``can_approve``),
+    ``/withdraw``.
+    """
+
+    resource_name = "contract_amendment"
+    datamodel = SQLAInterface(ContractAmendment)
+    class_permission_name = "contracts_contract"
+    method_permission_name = {
+        **MODEL_API_PERMISSIONS,
+        "amendment_action": "write",
+        "upload_attachment": "write",
+        "download_attachment": "read",
+    }
+    list_columns = show_columns = [
+        "id",
+        "contract.id",
+        "contract.number",
+        "number",
+        "state",
+        "reason",
+        "changes",
+        "customer_signer",
+        "company_signer",
+        "signed_on",
+        "attachment_name",
+        "attachment_type",
+        "attachment_size",
+        "applied_on",
+        "version_number",
+    ]
+    add_columns = ["contract", "reason", "changes"]
+    edit_columns = ["reason", "changes", "customer_signer", "company_signer", "signed_on"]
+    search_columns = ["contract", "state"]
+    order_columns = ["id", "number", "state", "signed_on", "applied_on"]
+
+    def post_headless(self) -> Response:
+        """Draft an amendment; a broken rule answers 4xx naming the field."""
+        body = request.get_json(silent=True) or {}
+        try:
+            contract_id = body.get("contract")
+            if isinstance(contract_id, bool) or not isinstance(contract_id, int):
+                raise ContractError(gettext("contract: is required (its id)"), "contract")
+            contract = services.get_contract(db.session, contract_id)
+            amendment = services.create_amendment(
+                db.session,
+                contract,
+                body.get("changes"),
+                str(body.get("reason") or ""),
+                customer_signer=str(body.get("customer_signer") or ""),
+                company_signer=str(body.get("company_signer") or ""),
+                signed_on=_date(body.get("signed_on"), "signed_on"),
+            )
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(201, id=amendment.id, result=self._shown(amendment))
+
+    def put_headless(self, pk: int) -> Response:
+        """Change a draft amendment; other states answer 409."""
+        body = request.get_json(silent=True) or {}
+        try:
+            amendment = services.get_amendment(db.session, pk)
+            values = {k: body[k] for k in self.edit_columns if k in body}
+            if "signed_on" in values:
+                values["signed_on"] = _date(values["signed_on"], "signed_on")
+            services.update_amendment(db.session, amendment, **values)
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(200, id=amendment.id, result=self._shown(amendment))
+
+    def pre_delete(self, item: ContractAmendment) -> None:
+        """Only a draft may be deleted (others are withdrawn and stay on record)."""
+        if item.state != "draft":
+            raise ContractError(
+                gettext("state: only a draft amendment can be deleted; withdraw it"),
+                "state",
+                409,
+            )
+
+    def delete_headless(self, pk: int) -> Response:
+        """Delete a draft; other states answer 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+    def _shown(self, amendment: ContractAmendment) -> dict[str, Any]:
+        return self.show_model_schema.dump(amendment)
+
+    @expose("/<int:pk>/attachment", methods=["POST"])
+    @protect()
+    def upload_attachment(self, pk: int) -> Response:
+        """Store the copy signed by both parties (multipart field ``file``)."""
+        try:
+            amendment = services.get_amendment(db.session, pk)
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                raise ContractError(
+                    gettext("attachment: send the signed copy as the multipart field 'file'"),
+                    "attachment",
+                )
+            services.attach_signed_copy(db.session, amendment, upload.filename, upload.read())
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(
+            201,
+            id=amendment.id,
+            attachment_name=amendment.attachment_name,
+            attachment_size=amendment.attachment_size,
+            attachment_type=amendment.attachment_type,
+        )
+
+    @expose("/<int:pk>/attachment", methods=["GET"])
+    @protect()
+    def download_attachment(self, pk: int) -> Response:
+        """The signed copy under its original file name."""
+        try:
+            amendment = services.get_amendment(db.session, pk)
+        except ContractError as exc:
+            return self._refused(exc)
+        path = services.attachment_file(amendment)
+        if path is None or not path.is_file():
+            return self.response(
+                404, message=gettext("attachment: none stored yet"), field="attachment"
+            )
+        return send_file(
+            path,
+            mimetype=amendment.attachment_type or "application/octet-stream",
+            as_attachment=True,
+            download_name=amendment.attachment_name,
+        )
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    def amendment_action(self, pk: int, action: str) -> Response:
+        """confirm, apply (needs ``can_approve``) or withdraw amendment ``pk``."""
+        handler = services.AMENDMENT_ACTIONS.get(action)
+        if handler is None:
+            return self.response(
+                404,
+                message=gettext("action: %(action)s is unknown", action=action),
+                field="action",
+            )
+        if action == "apply" and not self.appbuilder.sm.has_access(
+            "can_approve", self.class_permission_name
+        ):
+            return self.response(
+                403,
+                message=gettext("action: %(action)s needs the approve permission", action=action),
+                field="action",
+            )
+        try:
+            amendment = services.get_amendment(db.session, pk)
+            handler(db.session, amendment)
+            db.session.commit()
+        except ContractError as exc:
+            return self._refused(exc)
+        return self.response(
+            200,
+            id=amendment.id,
+            state=amendment.state,
+            contract_state=amendment.contract.state,
+            version=amendment.version_number,
+        )
+
 
 def _decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
@@ -311,14 +582,14 @@ def _decimal(value: Any) -> Decimal | None:
         ) from exc
 
 
-def _date(value: Any) -> datetime.date | None:
+def _date(value: Any, field: str = "at") -> datetime.date | None:
     if not value:
         return None
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError as exc:
         raise ContractError(
-            gettext("date: %(value)r is not a date (YYYY-MM-DD)", value=value), "at"
+            gettext("date: %(value)r is not a date (YYYY-MM-DD)", value=value), field
         ) from exc
 
 
@@ -350,6 +621,31 @@ class ContractEquipmentApi(_ContractsApi):
             return self._refused(exc)
 
 
+class ContractRangeApi(_ContractsApi):
+    """``/api/v1/contract_range/``: product ranges a contract covers (a product type,
+    optionally narrowed to a manufacturer and model)."""
+
+    resource_name = "contract_range"
+    datamodel = SQLAInterface(ContractRange)
+    class_permission_name = "contracts_contract"
+    prepare = staticmethod(services.prepare_contract_range)
+    add_columns = ["contract", "product_type", "manufacturer", "model"]
+    edit_columns = add_columns[1:]
+    list_columns = show_columns = ["id", "contract.id", "contract.number", *add_columns[1:]]
+    search_columns = ["contract", "product_type"]
+
+    def pre_delete(self, item: ContractRange) -> None:
+        """Only while the contract may change."""
+        services.check_range_removal(db.session, item)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Remove a range from a draft; other states answer 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+
 class EntitlementApi(_ContractsApi):
     """``/api/v1/entitlement/``: what a contract covers and how much a year."""
 
@@ -370,8 +666,39 @@ class EntitlementApi(_ContractsApi):
     search_columns = ["contract", "kind"]
 
 
+class EntitlementPartApi(_ContractsApi):
+    """``/api/v1/entitlement_part/``: part numbers a parts entitlement covering a list
+    makes free."""
+
+    resource_name = "entitlement_part"
+    datamodel = SQLAInterface(EntitlementPart)
+    class_permission_name = "contracts_contract"
+    prepare = staticmethod(services.prepare_entitlement_part)
+    add_columns = ["entitlement", "part_number", "description"]
+    edit_columns = ["part_number", "description"]
+    list_columns = show_columns = [
+        "id",
+        "entitlement.id",
+        "entitlement.kind",
+        "part_number",
+        "description",
+    ]
+    search_columns = ["entitlement", "part_number"]
+
+    def pre_delete(self, item: EntitlementPart) -> None:
+        """Only while the contract may change."""
+        services.check_entitlement_part_removal(db.session, item)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Remove a part number from a draft's list; other states answer 409."""
+        try:
+            return super().delete_headless(pk)
+        except ContractError as exc:
+            return self._refused(exc)
+
+
 class CoverageApi(BaseApi):
-    """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour``."""
+    """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour&part=SKU``."""
 
     resource_name = "contracts"
     class_permission_name = "contracts_coverage"
@@ -380,7 +707,8 @@ class CoverageApi(BaseApi):
     @expose("/coverage", methods=["GET"])
     @protect()
     def coverage(self) -> Response:
-        """What covers unit ``serial`` on ``at`` (default today) for ``kind`` of work."""
+        """What covers unit ``serial`` on ``at`` (default today) for ``kind`` of work;
+        ``part`` (a part number) is checked against a list of free parts."""
         try:
             at = _date(request.args.get("at")) or services.company_today()
             answer = services.coverage(
@@ -388,21 +716,71 @@ class CoverageApi(BaseApi):
                 request.args.get("serial", ""),
                 at,
                 request.args.get("kind", "labour"),
+                request.args.get("part") or None,
             )
         except ContractError as exc:
             return self.response(exc.status, message=str(exc), field=exc.field)
         return self.response(200, **answer.as_dict())
 
 
+class ContractCalendarApi(BaseApi):
+    """``GET /api/v1/contracts/calendar?days=90``: upcoming cancel-by and end dates."""
+
+    resource_name = "contracts"
+    class_permission_name = "contracts_contract"
+    method_permission_name = {"calendar": "read"}
+
+    @expose("/calendar", methods=["GET"])
+    @protect()
+    def calendar(self) -> Response:
+        """Cancel-by and end dates of contracts in force within the next ``days`` days
+        (default 90), grouped by month, each with its contract's id and link."""
+        text = request.args.get("days", "90")
+        try:
+            if not text.isdigit():
+                raise ContractError(
+                    gettext(
+                        "days: must be a whole number from 1 to %(max)d",
+                        max=services.MAX_CALENDAR_DAYS,
+                    ),
+                    "days",
+                )
+            today = services.company_today()
+            entries = services.upcoming_dates(db.session, today, int(text))
+        except ContractError as exc:
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        return self.response(
+            200,
+            today=today.isoformat(),
+            days=int(text),
+            count=len(entries),
+            months=[
+                {
+                    "month": month,
+                    "dates": [
+                        {**e.as_dict(), "link": f"/contracts/contracts/show/{e.contract_id}"}
+                        for e in rows
+                    ],
+                }
+                for month, rows in services.by_month(entries)
+            ],
+        )
+
+
 APIS = [
     CustomerApi,
+    CustomerAddressApi,
     ContactApi,
     ProductApi,
     EquipmentApi,
     ServiceLevelApi,
     ServiceLevelTargetApi,
     ContractApi,
+    ContractAmendmentApi,
     ContractEquipmentApi,
+    ContractRangeApi,
     EntitlementApi,
+    EntitlementPartApi,
     CoverageApi,
+    ContractCalendarApi,
 ]

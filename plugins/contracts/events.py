@@ -62,3 +62,17 @@ class ContractRenewed(ContractStateChanged):
 
     name: ClassVar[str] = "contracts.contract.renewed"
     successor_id: int = 0
+
+
+@dataclass(frozen=True)
+class ContractAmended(Event):
+    """Amendment ``amendment_number`` of contract ``number`` was applied: the contract went
+    from version ``previous_version`` to ``version``."""
+
+    name: ClassVar[str] = "contracts.contract.amended"
+    contract_id: int
+    number: str
+    amendment_id: int
+    amendment_number: int
+    previous_version: int
+    version: int

@@ -8,25 +8,40 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.money import MoneyAmount
+from core.timeutil import utcnow
 
 # Customer kinds
 COMPANY = "company"
 PERSON = "person"
 CUSTOMER_KINDS = (COMPANY, PERSON)
+
+# Customer address kinds
+REGISTERED = "registered"
+BILLING = "billing"
+SITE = "site"
+MAILING = "mailing"
+ADDRESS_KINDS = (REGISTERED, BILLING, SITE, MAILING)
 
 # Equipment status
 IN_SERVICE = "in_service"
@@ -72,7 +87,15 @@ ENTITLEMENT_KINDS = (LABOUR, PARTS, VISIT)
 COVER_ALL = "all"
 COVER_AMOUNT = "amount"
 COVER_COUNT = "count"
-COVERAGES = (COVER_ALL, COVER_AMOUNT, COVER_COUNT)
+COVER_LIST = "list"  # parts: only the listed part numbers are free
+COVERAGES = (COVER_ALL, COVER_AMOUNT, COVER_COUNT, COVER_LIST)
+
+# Amendments
+AMENDMENT_DRAFT = "draft"
+AMENDMENT_CONFIRMED = "confirmed"
+AMENDMENT_APPLIED = "applied"
+AMENDMENT_WITHDRAWN = "withdrawn"
+AMENDMENT_STATES = (AMENDMENT_DRAFT, AMENDMENT_CONFIRMED, AMENDMENT_APPLIED, AMENDMENT_WITHDRAWN)
 
 
 def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
@@ -98,9 +121,52 @@ class Customer(db.Model):
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer", cascade="all, delete-orphan"
     )
+    addresses: Mapped[list[CustomerAddress]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by=lambda: [
+            CustomerAddress.kind,
+            CustomerAddress.is_default.desc(),
+            CustomerAddress.id,
+        ],
+    )
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerAddress(db.Model):
+    """One address of a customer: registered (its legal seat), billing, site (where units
+    are installed) or mailing; at most one default per kind."""
+
+    __tablename__ = "contracts_customer_address"
+    __audit__ = True
+    __table_args__ = (
+        _in("kind", ADDRESS_KINDS, "ck_contracts_customer_address_kind"),
+        Index(
+            "uq_contracts_customer_address_default",
+            "customer_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_customer.id"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(400), nullable=False)
+    postal_code: Mapped[str | None] = mapped_column(String(12), default="")
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.address}" if self.name else self.address
 
 
 class Contact(db.Model):
@@ -160,12 +226,16 @@ class Equipment(db.Model):
         ForeignKey("contracts_customer.id"), nullable=False, index=True
     )
     site_address: Mapped[str | None] = mapped_column(String(400), default="")
+    site_address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contracts_customer_address.id"), index=True
+    )
     installed_on: Mapped[datetime.date | None] = mapped_column(Date)
     warranty_end: Mapped[datetime.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=IN_SERVICE)
 
     product: Mapped[Product] = relationship()
     customer: Mapped[Customer] = relationship()
+    site: Mapped[CustomerAddress | None] = relationship()
 
     def __str__(self) -> str:
         return self.serial_number
@@ -261,14 +331,27 @@ class Contract(db.Model):
     state: Mapped[str] = mapped_column(String(14), nullable=False, default=DRAFT, index=True)
     termination_reason: Mapped[str | None] = mapped_column(Text, default="")
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contracts_contract.id"))
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True
+    )
 
     customer: Mapped[Customer] = relationship()
+    manager: Mapped[User | None] = relationship(User)
     service_level: Mapped[ServiceLevel | None] = relationship()
     equipment_links: Mapped[list[ContractEquipment]] = relationship(
         back_populates="contract", cascade="all, delete-orphan"
     )
     entitlements: Mapped[list[Entitlement]] = relationship(
         back_populates="contract", cascade="all, delete-orphan"
+    )
+    ranges: Mapped[list[ContractRange]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractRange.id"
+    )
+    amendments: Mapped[list[ContractAmendment]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractAmendment.number"
+    )
+    versions: Mapped[list[ContractVersion]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractVersion.number"
     )
 
     def __str__(self) -> str:
@@ -296,13 +379,44 @@ class ContractEquipment(db.Model):
     equipment: Mapped[Equipment] = relationship()
 
 
+class ContractRange(db.Model):
+    """A product range a contract covers: the customer's units of ``product_type``, narrowed
+    to a ``manufacturer`` and a ``model`` when they are given (empty: any)."""
+
+    __tablename__ = "contracts_contract_range"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint(
+            "contract_id",
+            "product_type",
+            "manufacturer",
+            "model",
+            name="uq_contracts_contract_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_contract.id"), nullable=False, index=True
+    )
+    product_type: Mapped[str] = mapped_column(String(80), nullable=False)
+    manufacturer: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    model: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+
+    contract: Mapped[Contract] = relationship(back_populates="ranges")
+
+    def __str__(self) -> str:
+        return " / ".join(p for p in (self.product_type, self.manufacturer, self.model) if p)
+
+
 class Entitlement(db.Model):
     """What a contract covers for one kind of work, and how much a contract year.
 
     ``coverage`` ``all``: free without limit; ``amount``: free up to ``annual_amount`` (in the
     contract's currency) a contract year; ``count``: ``annual_count`` free occurrences (visits)
-    a contract year. ``discount_percent`` applies to what is not free (exact Decimal, stored as
-    integer hundredths).
+    a contract year; ``list`` (parts only): the part numbers listed in ``parts`` are free.
+    ``discount_percent`` applies to what is not free (exact Decimal, stored as integer
+    hundredths).
     """
 
     __tablename__ = "contracts_entitlement"
@@ -333,6 +447,36 @@ class Entitlement(db.Model):
     usages: Mapped[list[EntitlementUsage]] = relationship(
         back_populates="entitlement", cascade="all, delete-orphan"
     )
+    parts: Mapped[list[EntitlementPart]] = relationship(
+        back_populates="entitlement",
+        cascade="all, delete-orphan",
+        order_by="EntitlementPart.part_number",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.contract.number if self.contract else ''} {self.kind}".strip()
+
+
+class EntitlementPart(db.Model):
+    """A part number (SKU) that a ``list`` parts entitlement makes free."""
+
+    __tablename__ = "contracts_entitlement_part"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint("entitlement_id", "part_number", name="uq_contracts_entitlement_part"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_entitlement.id"), nullable=False, index=True
+    )
+    part_number: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    description: Mapped[str | None] = mapped_column(String(200), default="")
+
+    entitlement: Mapped[Entitlement] = relationship(back_populates="parts")
+
+    def __str__(self) -> str:
+        return self.part_number
 
 
 class EntitlementUsage(db.Model):
@@ -353,8 +497,109 @@ class EntitlementUsage(db.Model):
     entitlement: Mapped[Entitlement] = relationship(back_populates="usages")
 
 
+class ContractAmendment(db.Model):
+    """A change request to the terms of a contract in force.
+
+    ``changes`` maps each changed term to its new value (JSON: dates ISO, money as a string,
+    ``service_level`` an id, ``equipment`` the full list of covered unit ids). Both parties
+    confirm it in writing (signers, date and the signed file) before it can be applied;
+    applying it makes contract version ``version_number``.
+    """
+
+    __tablename__ = "contracts_amendment"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number", name="uq_contracts_amendment_number"),
+        _in("state", AMENDMENT_STATES, "ck_contracts_amendment_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_contract.id"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default=AMENDMENT_DRAFT)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    customer_signer: Mapped[str | None] = mapped_column(String(120), default="")
+    company_signer: Mapped[str | None] = mapped_column(String(120), default="")
+    signed_on: Mapped[datetime.date | None] = mapped_column(Date)
+    attachment_name: Mapped[str | None] = mapped_column(String(255), default="")
+    attachment_path: Mapped[str | None] = mapped_column(String(255), default="")
+    attachment_type: Mapped[str | None] = mapped_column(String(80), default="")
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
+    applied_on: Mapped[datetime.date | None] = mapped_column(Date)
+    version_number: Mapped[int | None] = mapped_column(Integer)
+
+    contract: Mapped[Contract] = relationship(back_populates="amendments")
+
+    @property
+    def signed_copy(self) -> tuple[int, str, int] | None:
+        """``(id, original file name, size)`` of the stored signed copy, or ``None``."""
+        if not self.attachment_path:
+            return None
+        return (self.id, self.attachment_name or "", self.attachment_size or 0)
+
+    @property
+    def label(self) -> str:
+        """``CT-2026-00001/A2``."""
+        return f"{self.contract.number}/A{self.number}" if self.contract else f"A{self.number}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ContractVersion(db.Model):
+    """A snapshot of a contract's terms and covered units; version 1 is the contract as
+    activated, each applied amendment adds the next one."""
+
+    __tablename__ = "contracts_contract_version"
+    __audit__ = True
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number", name="uq_contracts_contract_version_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_contract.id"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    applied_on: Mapped[datetime.date] = mapped_column(Date, nullable=False)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("contracts_amendment.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    contract: Mapped[Contract] = relationship(back_populates="versions")
+    amendment: Mapped[ContractAmendment | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class ContractExpiryNotice(db.Model):
+    """The contract manager was told that a contract term (its end date) is expiring: one
+    row per contract and end date, so the daily job notifies once per term."""
+
+    __tablename__ = "contracts_expiry_notice"
+    __audit__ = False  # a delivery log, like core's notifications
+    __table_args__ = (
+        UniqueConstraint("contract_id", "end_date", name="uq_contracts_expiry_notice_term"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts_contract.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    end_date: Mapped[datetime.date] = mapped_column(Date, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    notified_on: Mapped[datetime.date] = mapped_column(Date, nullable=False)
+
+
 MODELS = [
     Customer,
+    CustomerAddress,
     Contact,
     Product,
     Equipment,
@@ -362,6 +607,11 @@ MODELS = [
     ServiceLevelTarget,
     Contract,
     ContractEquipment,
+    ContractRange,
     Entitlement,
     EntitlementUsage,
+    EntitlementPart,
+    ContractAmendment,
+    ContractVersion,
+    ContractExpiryNotice,
 ]

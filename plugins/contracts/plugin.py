@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -29,6 +29,7 @@ MENUS = [
     "Products",
     "Service Levels",
     "Coverage Check",
+    "Contract Calendar",
 ]
 OBJECTS = [
     "contracts_customer",
@@ -38,18 +39,30 @@ OBJECTS = [
     "contracts_service_level",
     "contracts_contract",
 ]
+# Staff roles of the other built-in plugins that read contracts, customers and equipment.
+STAFF_ROLES = (
+    "Technician",
+    "Dispatcher",
+    "Service Manager",
+    "Storekeeper",
+    "Purchaser",
+    "Inventory Manager",
+)
 # The manifest's label and summary, so that the catalogs translate them on the Modules screen.
 MANIFEST_STRINGS = [
     _("Contracts"),
     _("Customers, equipment, service-level terms, service contracts and their coverage"),
 ]
 MENU_ACCESS = [("menu_access", CATEGORY), *(("menu_access", m) for m in MENUS)]
+# The import screen: the roles that write customers or contracts may use it.
+IMPORT_ACCESS = [("can_write", "contracts_import"), ("menu_access", "Contracts Import")]
 
 
 @hookimpl
 def aftersales_config_defaults() -> dict[str, Any]:
-    """Days ahead that the dashboard lists contracts as expiring."""
-    return {"CONTRACTS_EXPIRING_DAYS": 90}
+    """Days ahead that the dashboard lists contracts as expiring; the largest signed copy
+    of an amendment accepted (bytes)."""
+    return {"CONTRACTS_EXPIRING_DAYS": 90, "CONTRACTS_AMENDMENT_MAX_BYTES": 10 * 1024 * 1024}
 
 
 @hookimpl
@@ -101,12 +114,31 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
         icon="fa-search",
         **common,
     )
+    appbuilder.add_view(
+        views.ContractCalendarView,
+        "Contract Calendar",
+        label=_("Contract Calendar"),
+        icon="fa-calendar",
+        **common,
+    )
     for related in (
         views.ServiceLevelTargetView,
         views.ContractEquipmentView,
         views.EntitlementView,
+        views.AmendmentView,
+        views.ContractVersionView,
+        views.CustomerAddressView,
+        views.EntitlementPartView,
+        views.ContractRangeView,
     ):
         appbuilder.add_view_no_menu(related)
+    from plugins.contracts.import_views import ContractsImportView
+    from plugins.contracts.report_views import ServiceReportView
+
+    appbuilder.add_view_no_menu(ServiceReportView)
+    appbuilder.add_view(
+        ContractsImportView, "Contracts Import", label=_("Import"), icon="fa-upload", **common
+    )
 
 
 @hookimpl
@@ -116,12 +148,18 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
     for api in APIS:
         appbuilder.add_api(api)
+    from plugins.contracts.import_views import ContractsImportApi
+    from plugins.contracts.report_views import ServiceReportApi
+
+    appbuilder.add_api(ServiceReportApi)
+    appbuilder.add_api(ContractsImportApi)
 
 
 @hookimpl
 def aftersales_roles() -> list[RoleSpec]:
     """Contract Manager (everything), Sales (customers and draft contracts), Staff
-    Read-only (reads everything here)."""
+    Read-only and the other staff roles (read contracts, customers, equipment, service
+    levels and coverage; the grants merge with those other plugins give the same roles)."""
     read_all = [p for obj in OBJECTS for p in read_only(obj)]
     return [
         RoleSpec(
@@ -131,6 +169,7 @@ def aftersales_roles() -> list[RoleSpec]:
                 ("can_approve", "contracts_contract"),
                 *read_only("contracts_coverage"),
                 *MENU_ACCESS,
+                *IMPORT_ACCESS,
             ],
         ),
         RoleSpec(
@@ -142,11 +181,12 @@ def aftersales_roles() -> list[RoleSpec]:
                 *read_write("contracts_contract"),
                 *read_only("contracts_coverage"),
                 *MENU_ACCESS,
+                *IMPORT_ACCESS,
             ],
         ),
-        RoleSpec(
-            "Staff Read-only",
-            [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS],
+        *(
+            RoleSpec(name, [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS])
+            for name in ("Staff Read-only", *STAFF_ROLES)
         ),
     ]
 
@@ -220,9 +260,11 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
 
 
 def _daily(context: Any) -> dict[str, int]:
-    from plugins.contracts.services import company_today, run_daily_lifecycle
+    from plugins.contracts.services import company_today, notify_expiring, run_daily_lifecycle
 
-    done = run_daily_lifecycle(context.session, company_today())
+    today = company_today()
+    done = run_daily_lifecycle(context.session, today)
+    done["notified"] = notify_expiring(context.session, today)
     total = sum(done.values())
     context.progress(total, total, ", ".join(f"{k}: {v}" for k, v in done.items()))
     return done
@@ -230,13 +272,14 @@ def _daily(context: Any) -> dict[str, int]:
 
 @hookimpl
 def aftersales_jobs() -> list[JobSpec]:
-    """Every night: contracts past their cancel-by date expiring, past their end expired
-    (or renewed when their renewal is tacit)."""
+    """Every night: contracts past their cancel-by date expiring (their manager notified once
+    per term), past their end expired (or renewed when their renewal is tacit)."""
     return [
         JobSpec(
             "contracts.daily_lifecycle",
             _daily,
-            description="Mark contracts expiring, expire or tacitly renew them",
+            description="Mark contracts expiring and notify their managers, expire or tacitly "
+            "renew them",
             schedule="30 0 * * *",
         )
     ]
@@ -310,13 +353,22 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
             email=f"contact{number}@example.com",
             wechat_id=f"wx_contact{number}",
         )
+        s.create_address(
+            session, customer_id=customer.id, kind="billing", address=f"{city} finance dept."
+        )
+        sites = [
+            s.create_address(
+                session, customer_id=customer.id, kind="site", address=f"{city} site {i + 1}"
+            )
+            for i in range(len(products))
+        ]
         units = [
             s.create_equipment(
                 session,
                 product_id=product.id,
                 customer_id=customer.id,
                 serial_number=f"SN-{number:04d}-{i + 1}",
-                site_address=f"{city} site {i + 1}",
+                site_address_id=sites[i].id,
                 installed_on=today - datetime.timedelta(days=400 + 30 * i),
                 warranty_end=today - datetime.timedelta(days=35 + 30 * i),
             )
@@ -365,3 +417,17 @@ def _demo_uscc(number: int) -> str:
 
     first17 = f"91310000{number:09d}"
     return first17 + uscc_check_character(first17)
+
+
+@hookimpl
+def aftersales_document_sections(
+    document: str,
+    subject: Any,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None,
+) -> list[DocumentSection]:
+    """A contract's service report: summary, covered equipment, entitlements and quota
+    used, changes in the period (see :mod:`plugins.contracts.report`)."""
+    from plugins.contracts.report import document_sections
+
+    return document_sections(document, subject, period_start, period_end)

@@ -1,0 +1,386 @@
+"""Contracts benchmark: the contract list API and the coverage check at N contracts.
+
+Generates N contracts (one covered unit each, three entitlements, some quota used) with bulk
+inserts, then prints, per measurement, the median and p95 latency through the whole Flask
+stack (test client, JWT auth, FAB's ModelRestApi / the coverage API), SQL statements per
+request, and the same answer fetched with bare SQLAlchemy in the same run as the baseline.
+The coverage check is also timed as a direct service call (no HTTP), to show what the web
+stack costs on top of the rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from bench.measure import Timing, measure
+from core.extensions import db
+
+CHUNK = 10_000
+AT = datetime.date(2026, 3, 1)
+UNITS_PER_CUSTOMER = 5
+
+
+def _chunks(rows: Iterator[dict], size: int = CHUNK) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _insert(session: Session, model: type, rows: Iterator[dict]) -> None:
+    for batch in _chunks(rows):
+        session.execute(insert(model), batch)
+
+
+def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
+    """Insert ``count`` contracts with their customers (one per 5 contracts), units,
+    entitlements (labour all, parts up to 20,000, 4 visits) and quota used, in bulk."""
+    from core.company.service import uscc_check_character
+    from plugins.contracts.models import (
+        Contract,
+        ContractEquipment,
+        Customer,
+        Entitlement,
+        EntitlementUsage,
+        Equipment,
+        Product,
+        ServiceLevel,
+        ServiceLevelTarget,
+    )
+
+    rng = random.Random(seed)
+    session.execute(
+        insert(ServiceLevel), [{"id": 1, "name": "Bench Gold", "calendar_code": "7x24"}]
+    )
+    session.execute(
+        insert(ServiceLevelTarget),
+        [
+            {"service_level_id": 1, "priority": p, "response_hours": r, "resolution_hours": r * 4}
+            for p, r in (("P1", 2), ("P2", 4), ("P3", 8), ("P4", 24))
+        ],
+    )
+    session.execute(
+        insert(Product),
+        [
+            {"id": n, "product_type": "Printer", "model": f"M{n}", "manufacturer": "HP"}
+            for n in range(1, 11)
+        ],
+    )
+    customers = max(1, count // UNITS_PER_CUSTOMER)
+
+    def customer_rows() -> Iterator[dict]:
+        for n in range(1, customers + 1):
+            first17 = f"91310000{n:09d}"
+            yield {
+                "id": n,
+                "kind": "company",
+                "name": f"客户 {n:06d} 有限公司",
+                "tax_id": first17 + uscc_check_character(first17),
+            }
+
+    _insert(session, Customer, customer_rows())
+    _insert(
+        session,
+        Equipment,
+        (
+            {
+                "id": n,
+                "product_id": 1 + n % 10,
+                "serial_number": f"SN-{n:07d}",
+                "customer_id": 1 + (n - 1) // UNITS_PER_CUSTOMER,
+            }
+            for n in range(1, count + 1)
+        ),
+    )
+    states = ["active"] * 8 + ["expired", "draft"]
+
+    def contract_rows() -> Iterator[dict]:
+        base = datetime.date(2025, 4, 1)
+        for n in range(1, count + 1):
+            start = base + datetime.timedelta(days=rng.randint(0, 330))
+            end = start + datetime.timedelta(days=364)
+            yield {
+                "id": n,
+                "number": f"CT-B-{n:07d}",
+                "customer_id": 1 + (n - 1) // UNITS_PER_CUSTOMER,
+                "title": f"全保服务合同 {n}",
+                "start_date": start,
+                "end_date": end,
+                "cancel_by": end - datetime.timedelta(days=30),
+                "service_level_id": 1,
+                "fee": Decimal("48000.00"),
+                "state": rng.choice(states),
+                "dispute_resolution": "arbitration",
+            }
+
+    _insert(session, Contract, contract_rows())
+    _insert(
+        session,
+        ContractEquipment,
+        ({"contract_id": n, "equipment_id": n} for n in range(1, count + 1)),
+    )
+
+    def entitlement_rows() -> Iterator[dict]:
+        for n in range(1, count + 1):
+            yield {"id": 3 * n - 2, "contract_id": n, "kind": "labour", "coverage": "all"}
+            yield {
+                "id": 3 * n - 1,
+                "contract_id": n,
+                "kind": "parts",
+                "coverage": "amount",
+                "annual_amount": Decimal("20000.00"),
+                "discount_percent": Decimal("15.00"),
+            }
+            yield {
+                "id": 3 * n,
+                "contract_id": n,
+                "kind": "visit",
+                "coverage": "count",
+                "annual_count": 4,
+            }
+
+    _insert(session, Entitlement, entitlement_rows())
+    _insert(
+        session,
+        EntitlementUsage,
+        (
+            {
+                "entitlement_id": 3 * n - 1,
+                "used_on": AT - datetime.timedelta(days=rng.randint(1, 60)),
+                "amount": Decimal(rng.randint(100, 5000)),
+            }
+            for n in range(1, count + 1, 2)
+        ),
+    )
+    if session.get_bind().dialect.name == "postgresql":  # explicit ids: move sequences on
+        for table in (
+            "contracts_service_level",
+            "contracts_product",
+            "contracts_customer",
+            "contracts_equipment",
+            "contracts_contract",
+            "contracts_entitlement",
+        ):
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))  # planner statistics, as autovacuum would gather
+        session.commit()
+
+
+def build_app(database_url: str | None, workdir: Path) -> Any:
+    """An app with contracts on a fresh schema (SQLite in ``workdir`` by default).
+
+    The schema is created from the models the way the tests do (``core.testing``'s
+    ``create_schema``; ``tests/test_migrations.py`` proves the migrations build the same
+    one), so the benchmark also runs while a migration is being written.
+    """
+    from core.app import create_app
+    from core.testing import create_schema
+
+    overrides = {
+        "INSTANCE_PATH": str(workdir),
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
+        "RATELIMIT_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
+        "ENABLED_PLUGINS": ["contracts"],
+        "SYNC_PERMISSIONS_ON_START": False,
+    }
+    app = create_app(overrides)
+    create_schema(app)
+    return app
+
+
+def bare_list_page(page: int, page_size: int) -> list[dict[str, Any]]:
+    """The contract list page, fetched (count + page joined to the customer) and
+    serialised with bare SQLAlchemy."""
+    from plugins.contracts.models import Contract, Customer
+
+    session = db.session
+    session.scalar(select(func.count()).select_from(Contract))
+    rows = session.execute(
+        select(
+            Contract.id,
+            Contract.number,
+            Customer.name,
+            Contract.title,
+            Contract.start_date,
+            Contract.end_date,
+            Contract.cancel_by,
+            Contract.state,
+            Contract.fee,
+            Contract.currency,
+        )
+        .join(Customer, Customer.id == Contract.customer_id)
+        .order_by(Contract.number.desc())
+        .limit(page_size)
+        .offset(page * page_size)
+    ).all()
+    payload = [
+        {
+            key: (value.isoformat() if hasattr(value, "isoformat") else str(value))
+            for key, value in row._mapping.items()
+        }
+        for row in rows
+    ]
+    json.dumps(payload)
+    session.rollback()
+    return payload
+
+
+def bare_coverage(serial: str, at: datetime.date) -> dict[str, Any] | None:
+    """The coverage answer for parts with bare SQLAlchemy: one query for the contract,
+    service level and entitlement in force, one for the quota used in the contract year."""
+    from plugins.contracts.models import (
+        Contract,
+        ContractEquipment,
+        Entitlement,
+        EntitlementUsage,
+        Equipment,
+        ServiceLevel,
+    )
+
+    session = db.session
+    row = session.execute(
+        select(
+            Contract.id,
+            Contract.number,
+            Contract.start_date,
+            ServiceLevel.name,
+            Entitlement.id,
+            Entitlement.annual_amount,
+            Entitlement.discount_percent,
+        )
+        .join(ContractEquipment, ContractEquipment.contract_id == Contract.id)
+        .join(Equipment, Equipment.id == ContractEquipment.equipment_id)
+        .join(ServiceLevel, ServiceLevel.id == Contract.service_level_id)
+        .join(
+            Entitlement,
+            (Entitlement.contract_id == Contract.id) & (Entitlement.kind == "parts"),
+        )
+        .where(
+            Equipment.serial_number == serial,
+            Contract.state.in_(("active", "expiring", "renewed")),
+            Contract.start_date <= at,
+            Contract.end_date >= at,
+        )
+        .order_by(Contract.start_date.desc())
+        .limit(1)
+    ).first()
+    answer = None
+    if row is not None:
+        used = session.scalar(
+            select(func.coalesce(func.sum(EntitlementUsage.amount), 0)).where(
+                EntitlementUsage.entitlement_id == row[4],
+                EntitlementUsage.used_on >= row[2],
+                EntitlementUsage.used_on <= at,
+            )
+        )
+        answer = {"contract": row[1], "level": row[3], "remaining": str(row[5] - used)}
+    json.dumps(answer)
+    session.rollback()
+    return answer
+
+
+def run(contracts: int, page_sizes: list[int], repeat: int, database_url: str | None) -> list[dict]:
+    """Generate ``contracts`` contracts, then time the list API per page size and the
+    coverage check (API, service, bare SQLAlchemy) over random serial numbers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(database_url, Path(tmp))
+        results = []
+        with app.app_context():
+            from plugins.contracts import services
+            from plugins.contracts.models import Contract
+
+            if (db.session.scalar(select(func.count()).select_from(Contract)) or 0) == 0:
+                generate_contracts(db.session, contracts)
+            sm = app.appbuilder.sm
+            if not sm.find_user("bench"):
+                sm.add_user(
+                    "bench",
+                    "Bench",
+                    "User",
+                    "bench@localhost",
+                    sm.find_role("Admin"),
+                    password="bench-password",
+                )
+            client = app.test_client()
+            token = client.post(
+                "/api/v1/security/login",
+                json={"username": "bench", "password": "bench-password", "provider": "db"},
+            ).json["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            engine = db.engine
+            for size in page_sizes:
+                query = json.dumps(
+                    {
+                        "page": 3,
+                        "page_size": size,
+                        "order_column": "number",
+                        "order_direction": "desc",
+                    }
+                )
+
+                def list_call(query: str = query, size: int = size) -> None:
+                    response = client.get(f"/api/v1/contract/?q={query}", headers=headers)
+                    assert response.status_code == 200, response.text
+                    assert len(response.json["result"]) == size
+                    db.session.remove()
+
+                api = measure(list_call, engine, repeat)
+                bare = measure(lambda size=size: bare_list_page(3, size), engine, repeat)
+                results.append(_row(f"contract list, page of {size}", api, bare))
+            rng = random.Random(3)
+            serials = [f"SN-{rng.randint(1, contracts):07d}" for _ in range(repeat + 3)]
+            cycle = iter(serials * 3)
+
+            def coverage_call() -> None:
+                response = client.get(
+                    f"/api/v1/contracts/coverage?serial={next(cycle)}&at={AT}&kind=parts",
+                    headers=headers,
+                )
+                assert response.status_code == 200, response.text
+                db.session.remove()
+
+            def coverage_service() -> None:
+                services.coverage(db.session, next(cycle), AT, "parts").as_dict()
+                db.session.rollback()
+
+            api = measure(coverage_call, engine, repeat)
+            bare = measure(lambda: bare_coverage(next(cycle), AT), engine, repeat)
+            service = measure(coverage_service, engine, repeat)
+            results.append(_row("coverage check (API)", api, bare))
+            results.append(_row("coverage check (service call)", service, bare))
+        return results
+
+
+def _row(name: str, measured: Timing, bare: Timing) -> dict:
+    return {
+        "measurement": name,
+        "median_ms": round(measured.median_ms, 2),
+        "p95_ms": round(measured.p95_ms, 2),
+        "statements_per_request": measured.statements,
+        "bare_median_ms": round(bare.median_ms, 2),
+        "bare_statements": bare.statements,
+        "ratio": round(measured.median_ms / bare.median_ms, 1) if bare.median_ms else None,
+    }
