@@ -34,3 +34,16 @@ def test_stock_screen_and_refusal_in_simplified_and_traditional_chinese(make_app
     assert "仅有 1 可用" in refused.json["message"]
     refused = client.post("/api/v1/inventory_stock/issue?_l_=zh_TW", json=body, headers=headers)
     assert "僅有 1 可用" in refused.json["message"]
+
+
+def test_purchasing_and_stocktake_screens_in_chinese(make_app):
+    app = make_app(plugins=["inventory"])
+    with app.app_context():
+        create_user(app, ["Inventory Manager"], username="manager")
+    client = app.test_client()
+    client.post("/login/", data={"username": "manager", "password": "s3cret-pass"})
+    assert "采购订单" in client.get("/inventory/purchase-orders/list/?_l_=zh").text
+    assert "採購訂單" in client.get("/inventory/purchase-orders/list/?_l_=zh_TW").text
+    assert "补货建议" in client.get("/inventory/reorder/?_l_=zh").text
+    assert "盤點" in client.get("/inventory/stocktakes/list/?_l_=zh_TW").text
+    assert "库存评估" in client.get("/inventory/evaluation/?_l_=zh").text

@@ -315,6 +315,12 @@ def test_demo_data_obeys_the_ledger_and_loads_twice(session):
     assert session.query(Warehouse).filter_by(kind=VAN).count() == 2
     assert session.query(StockMove).filter_by(reason="issue").count() == 2
     assert services.stock_value(session).total > 0
+    from plugins.inventory.models import PurchaseOrder, Stocktake, Supplier
+
+    assert session.query(Supplier).count() == 4
+    states = sorted(o.state for o in session.query(PurchaseOrder))
+    assert states == ["draft", "draft", "partial", "partial", "received", "received"]
+    assert [s.state for s in session.query(Stocktake)] == ["counting", "counting"]
 
 
 def test_a_location_is_labelled_with_its_warehouse_and_follows_a_renamed_warehouse(session):

@@ -7,8 +7,8 @@ from core.manifest import Manifest
 
 MANIFEST = Manifest(
     name="inventory",
-    version="0.1.0",
+    version="0.2.0",
     label="Inventory",
-    summary="Spare parts, warehouses and vans, stock moves, reservations and stock value",
+    summary="Spare parts, stores and vans, stock ledger, purchasing, reordering and stocktakes",
     requires_core=">=0.1",
 )

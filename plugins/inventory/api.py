@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.security.permissions import BusinessModelApi
 from plugins.inventory import services
+from plugins.inventory.filters import FilterBelowMinimum
 from plugins.inventory.models import (
     LOCATION_KINDS,
     WAREHOUSE_KINDS,
@@ -90,8 +91,9 @@ class PartApi(_RefusalMixin, BusinessModelApi):
         services.prepare_part(db.session, item)
 
 
-class WarehouseApi(BusinessModelApi):
-    """Warehouses: central store, branch stores and vans."""
+class WarehouseApi(_RefusalMixin, BusinessModelApi):
+    """Warehouses: central store, branch stores and vans (a van's technician must hold the
+    Technician role)."""
 
     resource_name = "inventory_warehouse"
     datamodel = SQLAInterface(Warehouse)
@@ -102,6 +104,14 @@ class WarehouseApi(BusinessModelApi):
     validators_columns = {"kind": validate.OneOf(WAREHOUSE_KINDS)}
     search_columns = ["code", "name", "kind"]
     base_order = ("code", "asc")
+
+    def pre_add(self, item: Warehouse) -> None:
+        """Check the new warehouse."""
+        services.prepare_warehouse(db.session, item)
+
+    def pre_update(self, item: Warehouse) -> None:
+        """Check the edited warehouse."""
+        services.prepare_warehouse(db.session, item)
 
 
 class LocationApi(BusinessModelApi):
@@ -119,7 +129,8 @@ class LocationApi(BusinessModelApi):
 
 
 class QuantApi(BusinessModelApi):
-    """Stock on hand per part and location (read-only)."""
+    """Stock on hand per part and location (read-only); the ``below_minimum`` filter keeps
+    the rows below the reorder point of their rule."""
 
     resource_name = "inventory_quant"
     datamodel = SQLAInterface(StockQuant)
@@ -135,7 +146,9 @@ class QuantApi(BusinessModelApi):
         "on_hand",
         "reserved",
     ]
-    search_columns = ["part", "location"]
+    search_columns = ["part", "location", "id"]
+    # ?q=(filters:!((col:id,opr:below_minimum,value:1))): below a reorder rule's minimum
+    search_filters = {"id": [FilterBelowMinimum]}
 
 
 class MoveApi(BusinessModelApi):

@@ -1,4 +1,5 @@
-"""Tables of inventory: parts, warehouses, locations, the stock ledger, quants, reservations.
+"""Tables of inventory: parts, warehouses, locations, the stock ledger, quants, reservations,
+suppliers and purchase orders, reorder rules and stocktakes.
 
 Stock is a ledger: every change of quantity is a :class:`StockMove` (never edited or
 deleted; a mistake is corrected by a reversing move). :class:`StockQuant` keeps the running
@@ -20,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -52,6 +54,21 @@ MOVE_REASONS = (RECEIPT, ISSUE, RETURN, TRANSFER, ADJUSTMENT, SCRAP, REVERSAL)
 
 ACTIVE, RELEASED, CONSUMED = "active", "released", "consumed"
 RESERVATION_STATES = (ACTIVE, RELEASED, CONSUMED)
+
+# Purchase orders. CLOSED: partially received, the rest cancelled.
+DRAFT, ORDERED, PARTIAL, RECEIVED = "draft", "ordered", "partial", "received"
+CLOSED, CANCELLED = "closed", "cancelled"
+PO_STATES = (DRAFT, ORDERED, PARTIAL, RECEIVED, CLOSED, CANCELLED)
+PO_OPEN_STATES = (DRAFT, ORDERED, PARTIAL)  # their outstanding quantities are "on order"
+
+# Reorder rules: FIXED uses min/max as entered; DEMAND computes the reorder point.
+FIXED, DEMAND = "fixed", "demand"
+RULE_METHODS = (FIXED, DEMAND)
+
+# Stocktakes.
+COUNTING, SUBMITTED, POSTED = "counting", "submitted", "posted"
+STOCKTAKE_STATES = (DRAFT, COUNTING, SUBMITTED, POSTED, CANCELLED)
+STOCKTAKE_OPEN_STATES = (DRAFT, COUNTING, SUBMITTED)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -112,6 +129,11 @@ class Part(db.Model):
         MoneyAmount(COST_DIGITS), nullable=False, default=0
     )
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Reorder suggestions are drafted as purchase orders to this supplier.
+    preferred_supplier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inventory_supplier.id"), index=True
+    )
+    preferred_supplier: Mapped[Supplier | None] = relationship("Supplier")
 
     __table_args__ = (
         CheckConstraint("standard_cost >= 0", name="ck_inventory_part_standard_cost"),
@@ -303,3 +325,234 @@ class Reservation(db.Model):
 
     part: Mapped[Part] = relationship(Part)
     location: Mapped[Location] = relationship(Location)
+
+
+class Supplier(db.Model):
+    """A vendor of parts. ``lead_time_days`` is the default delivery time of its orders."""
+
+    __tablename__ = "inventory_supplier"
+    __table_args__ = (
+        CheckConstraint("lead_time_days >= 0", name="ck_inventory_supplier_lead_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    tax_id: Mapped[str | None] = mapped_column(String(40))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(120))
+    lead_time_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupplierPrice(db.Model):
+    """The price a supplier asks for a part (optional; used when drafting orders)."""
+
+    __tablename__ = "inventory_supplier_price"
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "part_id", name="uq_inventory_supplier_price"),
+        CheckConstraint("unit_price >= 0", name="ck_inventory_supplier_price_unit_price"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_supplier.id"), nullable=False, index=True
+    )
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_part.id"), nullable=False, index=True
+    )
+    unit_price: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False)
+    supplier_sku: Mapped[str | None] = mapped_column(String(60))
+
+    supplier: Mapped[Supplier] = relationship(Supplier)
+    part: Mapped[Part] = relationship(Part)
+
+
+class PurchaseOrder(db.Model):
+    """An order to a supplier; its number comes from the ``inventory.purchase_order``
+    sequence. The state changes only through the purchasing services."""
+
+    __tablename__ = "inventory_purchase_order"
+    __table_args__ = (CheckConstraint(_in("state", PO_STATES), name="ck_inventory_po_state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_supplier.id"), nullable=False, index=True
+    )
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
+    expected_date: Mapped[datetime.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_on: Mapped[datetime.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    ordered_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    supplier: Mapped[Supplier] = relationship(Supplier)
+    lines: Mapped[list[PurchaseOrderLine]] = relationship(
+        "PurchaseOrderLine", back_populates="order", order_by="PurchaseOrderLine.id"
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PurchaseOrderLine(db.Model):
+    """A part ordered: quantity, unit price, destination location and what has arrived.
+
+    ``received`` only grows, through one conditional UPDATE per receipt; ``cancelled`` is the
+    part of the quantity that will never come (set when the rest of an order is cancelled).
+    """
+
+    __tablename__ = "inventory_purchase_order_line"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_inventory_po_line_quantity"),
+        CheckConstraint("received >= 0", name="ck_inventory_po_line_received"),
+        CheckConstraint("cancelled >= 0", name="ck_inventory_po_line_cancelled"),
+        CheckConstraint("unit_price >= 0", name="ck_inventory_po_line_unit_price"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_purchase_order.id"), nullable=False, index=True
+    )
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_part.id"), nullable=False, index=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_location.id"), nullable=False, index=True
+    )
+    quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False)
+    received: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    cancelled: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+
+    order: Mapped[PurchaseOrder] = relationship(PurchaseOrder, back_populates="lines")
+    part: Mapped[Part] = relationship(Part)
+    location: Mapped[Location] = relationship(Location)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Ordered, not yet received and not cancelled (never below zero)."""
+        return max(self.quantity - self.received - self.cancelled, Decimal("0.000"))
+
+
+class ReorderRule(db.Model):
+    """When and how much of a part to reorder for a location.
+
+    ``fixed``: reorder when the stock position falls below ``min_quantity``, up to
+    ``max_quantity``. ``demand``: the reorder point is average daily usage over the last
+    ``usage_days`` x lead time + ``safety_stock`` + the expected demand other plugins report
+    (see ``plugins/inventory/hookspecs.py``); ``reorder_point`` keeps the last computed value
+    (the "minimum" that lists and the dashboard compare with).
+    """
+
+    __tablename__ = "inventory_reorder_rule"
+    __table_args__ = (
+        UniqueConstraint("part_id", "location_id", name="uq_inventory_reorder_rule"),
+        CheckConstraint(_in("method", RULE_METHODS), name="ck_inventory_reorder_rule_method"),
+        CheckConstraint("min_quantity >= 0", name="ck_inventory_reorder_rule_min"),
+        CheckConstraint("max_quantity >= 0", name="ck_inventory_reorder_rule_max"),
+        CheckConstraint("safety_stock >= 0", name="ck_inventory_reorder_rule_safety"),
+        CheckConstraint("reorder_point >= 0", name="ck_inventory_reorder_rule_point"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_part.id"), nullable=False, index=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_location.id"), nullable=False, index=True
+    )
+    method: Mapped[str] = mapped_column(String(10), nullable=False, default=FIXED)
+    min_quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    max_quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    safety_stock: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)  # None: the supplier's
+    usage_days: Mapped[int] = mapped_column(Integer, nullable=False, default=90)
+    reorder_point: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    part: Mapped[Part] = relationship(Part)
+    location: Mapped[Location] = relationship(Location)
+
+
+class Stocktake(db.Model):
+    """A count sheet of one location: draft -> counting -> submitted -> posted (or cancelled).
+
+    Its number comes from the ``inventory.stocktake`` sequence. ``started_on`` is when the
+    book quantities were snapshotted.
+    """
+
+    __tablename__ = "inventory_stocktake"
+    __table_args__ = (
+        CheckConstraint(_in("state", STOCKTAKE_STATES), name="ck_inventory_stocktake_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_location.id"), nullable=False, index=True
+    )
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_on: Mapped[datetime.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    started_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    posted_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    posted_by: Mapped[str | None] = mapped_column(String(100))
+
+    location: Mapped[Location] = relationship(Location)
+    lines: Mapped[list[StocktakeLine]] = relationship(
+        "StocktakeLine", back_populates="stocktake", order_by="StocktakeLine.id"
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StocktakeLine(db.Model):
+    """One part on a count sheet.
+
+    ``book_at_start``: on hand when counting started. ``book_at_count``: on hand when the
+    count was entered, that is the book at start plus every move at the location since the
+    start up to the count. The variance is ``counted - book_at_count``; moves after the
+    count stay on the books untouched, since the posted adjustment only adds the variance.
+    """
+
+    __tablename__ = "inventory_stocktake_line"
+    __table_args__ = (
+        UniqueConstraint("stocktake_id", "part_id", name="uq_inventory_stocktake_line_part"),
+        CheckConstraint("counted >= 0", name="ck_inventory_stocktake_line_counted"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stocktake_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_stocktake.id"), nullable=False, index=True
+    )
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_part.id"), nullable=False, index=True
+    )
+    book_at_start: Mapped[Decimal | None] = mapped_column(Quantity())
+    book_at_count: Mapped[Decimal | None] = mapped_column(Quantity())
+    counted: Mapped[Decimal | None] = mapped_column(Quantity())
+    counted_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    counted_by: Mapped[str | None] = mapped_column(String(100))
+    unit_cost: Mapped[Decimal | None] = mapped_column(MoneyAmount(COST_DIGITS))
+    move_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_move.id"))
+
+    stocktake: Mapped[Stocktake] = relationship(Stocktake, back_populates="lines")
+    part: Mapped[Part] = relationship(Part)
+
+    @property
+    def variance(self) -> Decimal | None:
+        """Counted minus the book at the count (None until counted)."""
+        if self.counted is None or self.book_at_count is None:
+            return None
+        return self.counted - self.book_at_count

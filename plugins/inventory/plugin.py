@@ -12,7 +12,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, RoleSpec
+from core.contributions import DashboardWidget, JobSpec, RoleSpec
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -22,18 +22,47 @@ LOCATION = "inventory_location"
 STOCK = "inventory_stock"
 MOVE = "inventory_move"
 RESERVATION = "inventory_reservation"
+SUPPLIER = "inventory_supplier"
+PURCHASE_ORDER = "inventory_purchase_order"
+REORDER = "inventory_reorder"
+STOCKTAKE = "inventory_stocktake"
+EVALUATION = "inventory_evaluation"
 MENU = "Inventory"
 MENUS = ["Parts", "Warehouses", "Locations", "Stock on Hand", "Stock Moves", "Reservations"]
+PURCHASING_MENUS = [
+    "Suppliers",
+    "Supplier Prices",
+    "Purchase Orders",
+    "Reorder Rules",
+    "Reorder Suggestions",
+    "Stock Evaluation",
+]
 # The manifest's label and summary, so that the Modules screen finds them in the catalogs.
 MANIFEST_TEXT = (
     _("Inventory"),
-    _("Spare parts, warehouses and vans, stock moves, reservations and stock value"),
+    _("Spare parts, stores and vans, stock ledger, purchasing, reordering and stocktakes"),
 )
 
 
 @hookimpl
+def aftersales_add_hookspecs(pm: Any) -> None:
+    """``inventory_expected_demand``: other plugins (maintenance) report the parts they
+    expect to use, which demand-based reorder rules add to their reorder point."""
+    from plugins.inventory import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def aftersales_config_defaults() -> dict[str, Any]:
+    """How much more than ordered a PO line may receive, in percent (0: never more)."""
+    return {"INVENTORY_OVER_RECEIPT_PERCENT": 0}
+
+
+@hookimpl
 def aftersales_models() -> list[type]:
-    """Parts, warehouses, locations, moves, quants and reservations."""
+    """Parts, warehouses, locations, moves, quants, reservations, suppliers, purchase
+    orders, reorder rules and stocktakes."""
     from plugins.inventory import models
 
     return [
@@ -43,13 +72,20 @@ def aftersales_models() -> list[type]:
         models.StockMove,
         models.StockQuant,
         models.Reservation,
+        models.Supplier,
+        models.SupplierPrice,
+        models.PurchaseOrder,
+        models.PurchaseOrderLine,
+        models.ReorderRule,
+        models.Stocktake,
+        models.StocktakeLine,
     ]
 
 
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder) -> None:
     """Record APIs (moves, quants and reservations read-only) and the stock actions."""
-    from plugins.inventory import api
+    from plugins.inventory import api, api_purchasing, api_stocktake
 
     for view in (
         api.PartApi,
@@ -59,38 +95,61 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
         api.MoveApi,
         api.ReservationApi,
         api.StockActionApi,
+        api_purchasing.SupplierApi,
+        api_purchasing.SupplierPriceApi,
+        api_purchasing.PurchaseOrderApi,
+        api_purchasing.ReorderRuleApi,
+        api_purchasing.ReorderApi,
+        api_purchasing.EvaluationApi,
+        api_stocktake.StocktakeApi,
     ):
         appbuilder.add_api(view)
 
 
 @hookimpl
 def aftersales_roles() -> list[RoleSpec]:
-    """Storekeeper runs the stores; Purchaser and Technician read parts and stock."""
+    """Storekeeper runs the stores (receives POs, counts stock); Purchaser buys (suppliers,
+    POs, reorder planning); Inventory Manager does both and approves stocktakes; Technician
+    reads parts and stock."""
     menus = [("menu_access", MENU), *(("menu_access", name) for name in MENUS)]
+    purchasing_menus = [("menu_access", name) for name in PURCHASING_MENUS]
     readers = [*read_only(PART), *read_only(STOCK), ("menu_access", MENU)]
+    storekeeper = [
+        *read_write(PART),
+        *read_write(WAREHOUSE),
+        *read_write(LOCATION),
+        *read_write(STOCK),
+        *read_only(MOVE),
+        *read_only(RESERVATION),
+        *read_only(SUPPLIER),
+        *read_only(PURCHASE_ORDER),
+        ("can_receive", PURCHASE_ORDER),
+        *read_only(REORDER),
+        *read_only(EVALUATION),
+        *read_write(STOCKTAKE),
+        *menus,
+        *purchasing_menus,
+        ("menu_access", "Stock Actions"),
+        ("menu_access", "Stocktakes"),
+    ]
+    purchaser = [
+        *readers,
+        *read_only(MOVE),
+        *read_write(SUPPLIER),
+        *read_write(PURCHASE_ORDER),
+        *read_write(REORDER),
+        *read_only(EVALUATION),
+        ("menu_access", "Parts"),
+        ("menu_access", "Stock on Hand"),
+        ("menu_access", "Stock Moves"),
+        *purchasing_menus,
+    ]
     return [
+        RoleSpec("Storekeeper", storekeeper),
+        RoleSpec("Purchaser", purchaser),
         RoleSpec(
-            "Storekeeper",
-            [
-                *read_write(PART),
-                *read_write(WAREHOUSE),
-                *read_write(LOCATION),
-                *read_write(STOCK),
-                *read_only(MOVE),
-                *read_only(RESERVATION),
-                *menus,
-                ("menu_access", "Stock Actions"),
-            ],
-        ),
-        RoleSpec(
-            "Purchaser",
-            [
-                *readers,
-                *read_only(MOVE),
-                ("menu_access", "Parts"),
-                ("menu_access", "Stock on Hand"),
-                ("menu_access", "Stock Moves"),
-            ],
+            "Inventory Manager",
+            [*storekeeper, *purchaser, ("can_approve", STOCKTAKE)],
         ),
         RoleSpec(
             "Technician",
@@ -101,8 +160,9 @@ def aftersales_roles() -> list[RoleSpec]:
 
 @hookimpl
 def aftersales_register_views(appbuilder: AppBuilder) -> None:
-    """The Inventory menu: records, stock on hand, move history, reservations."""
-    from plugins.inventory import views
+    """The Inventory menu: records, stock on hand, move history, reservations, stocktakes,
+    suppliers, purchase orders and reorder planning."""
+    from plugins.inventory import views, views_planning, views_purchasing, views_stocktake
 
     entries = [
         (views.PartView, "Parts", _("Parts"), "fa-cog"),
@@ -112,6 +172,23 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
         (views.MoveView, "Stock Moves", _("Stock Moves"), "fa-exchange"),
         (views.ReservationView, "Reservations", _("Reservations"), "fa-bookmark"),
         (views.StockActionView, "Stock Actions", _("Stock Actions"), "fa-pencil-square-o"),
+        (views_stocktake.StocktakeView, "Stocktakes", _("Stocktakes"), "fa-check-square-o"),
+        (views_purchasing.SupplierView, "Suppliers", _("Suppliers"), "fa-truck"),
+        (views_purchasing.SupplierPriceView, "Supplier Prices", _("Supplier Prices"), "fa-tag"),
+        (
+            views_purchasing.PurchaseOrderView,
+            "Purchase Orders",
+            _("Purchase Orders"),
+            "fa-shopping-cart",
+        ),
+        (views_planning.ReorderRuleView, "Reorder Rules", _("Reorder Rules"), "fa-sliders"),
+        (
+            views_planning.ReorderSuggestionView,
+            "Reorder Suggestions",
+            _("Reorder Suggestions"),
+            "fa-lightbulb-o",
+        ),
+        (views_planning.EvaluationView, "Stock Evaluation", _("Stock Evaluation"), "fa-bar-chart"),
     ]
     for view, name, label, icon in entries:
         appbuilder.add_view(
@@ -138,10 +215,28 @@ def _parts_without_stock(session: Session) -> dict[str, Any]:
     return {"value": count_parts_without_stock(session), "link": "/inventory/stock/list/"}
 
 
+def _parts_below_minimum(session: Session) -> dict[str, Any]:
+    from plugins.inventory.reorder import count_parts_below_minimum
+
+    return {
+        "value": count_parts_below_minimum(session),
+        "link": "/inventory/stock/list/?below_minimum=1",
+    }
+
+
 @hookimpl
 def aftersales_dashboard_widgets() -> list[DashboardWidget]:
-    """Stock value at moving-average cost, and active parts with nothing available."""
+    """Stock value at moving-average cost, active parts with nothing available, and parts
+    below the minimum of a reorder rule."""
     return [
+        DashboardWidget(
+            "inventory_parts_below_minimum",
+            _("Parts below minimum"),
+            "count",
+            _parts_below_minimum,
+            permission=("can_read", STOCK),
+            order=72,
+        ),
         DashboardWidget(
             "inventory_stock_value",
             _("Stock value"),
@@ -158,6 +253,22 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
             permission=("can_read", STOCK),
             order=71,
         ),
+    ]
+
+
+@hookimpl
+def aftersales_jobs() -> list[JobSpec]:
+    """Every night: refresh the reorder points and draft purchase orders for what the
+    reorder rules suggest (idempotent)."""
+    from plugins.inventory.jobs import reorder
+
+    return [
+        JobSpec(
+            "inventory.reorder",
+            reorder,
+            description="Draft purchase orders for parts below their reorder point",
+            schedule="0 2 * * *",
+        )
     ]
 
 
@@ -221,3 +332,79 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
     )
     services.reserve(session, belt.id, shelf.id, 1, "WO-DEMO-0002")
     session.add(Part(sku=f"DRUM-OLD{tag}", name="Drum unit (discontinued)", active=False))
+    _demo_purchasing(session, tag, parts, shelf, van_bin)
+
+
+def _demo_purchasing(session: Session, tag: str, parts: list[Any], shelf: Any, van: Any) -> None:
+    """Two suppliers with prices, reorder rules, a received, a partially received and a
+    draft purchase order, and a stocktake of the van being counted."""
+    from plugins.inventory import purchasing, reorder, stocktake
+
+    printing = purchasing.create_supplier(
+        session,
+        name=f"上海印通办公设备有限公司 Yintong Office Supplies{tag}",
+        tax_id="91310115MA1K3YJ20X",
+        contact_name="王磊",
+        phone="021-5888 1234",
+        lead_time_days=5,
+    )
+    hvac = purchasing.create_supplier(
+        session,
+        name=f"杭州暖通配件有限公司 Hangzhou HVAC Parts{tag}",
+        tax_id="91330106MA2H0K8X5Q",
+        contact_name="李娜",
+        lead_time_days=10,
+    )
+    fuser, belt, air_filter, compressor = parts[0], parts[1], parts[2], parts[3]
+    for part, supplier in (
+        (fuser, printing),
+        (belt, printing),
+        (air_filter, hvac),
+        (compressor, hvac),
+    ):
+        part.preferred_supplier_id = supplier.id
+        purchasing.set_supplier_price(
+            session,
+            supplier.id,
+            part.id,
+            (part.standard_cost * 95 / 100).quantize(part.standard_cost),
+        )
+    reorder.create_rule(
+        session, part_id=fuser.id, location_id=shelf.id, min_quantity=14, max_quantity=20
+    )
+    reorder.create_rule(
+        session,
+        part_id=air_filter.id,
+        location_id=shelf.id,
+        method="demand",
+        safety_stock=4,
+        max_quantity=30,
+        usage_days=30,
+    )
+    done = purchasing.create_order(
+        session, printing.id, lines=[{"part_id": belt.id, "quantity": 2, "location_id": shelf.id}]
+    )
+    purchasing.place_order(session, done)
+    purchasing.receive_order(session, done)
+    partial = purchasing.create_order(
+        session,
+        hvac.id,
+        note="季度滤网补货 quarterly filter restock",
+        lines=[
+            {"part_id": air_filter.id, "quantity": 40, "location_id": shelf.id},
+            {
+                "part_id": compressor.id,
+                "quantity": 1,
+                "location_id": shelf.id,
+                "unit_price": "2080.00",
+            },
+        ],
+    )
+    purchasing.place_order(session, partial)
+    purchasing.receive_line(session, partial.lines[0].id, 25, note="first delivery")
+    purchasing.create_order(
+        session, printing.id, lines=[{"part_id": fuser.id, "quantity": 4, "location_id": shelf.id}]
+    )
+    count = stocktake.create_stocktake(session, van.id, note="月度盘点 monthly van count")
+    stocktake.start_counting(session, count)
+    stocktake.enter_counts(session, count, {fuser.id: 0})

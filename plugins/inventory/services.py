@@ -1,5 +1,8 @@
 """Inventory rules: stock moves, reservations, valuation. Other plugins may call these.
 
+Purchasing, reorder planning and stocktakes have their rules in :mod:`plugins.inventory.purchasing`,
+:mod:`plugins.inventory.reorder` and :mod:`plugins.inventory.stocktake`.
+
 Every function takes the SQLAlchemy session first and never reads the HTTP request; the
 caller commits. Each stock action runs inside a savepoint: it posts its move(s), updates the
 quants and publishes its event together, or, when refused, raises :class:`InventoryError`
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +47,7 @@ from plugins.inventory.events import (
 from plugins.inventory.models import (
     ACTIVE,
     ADJUSTMENT,
+    CENTRAL,
     CONSUMED,
     COST_DIGITS,
     ISSUE,
@@ -53,12 +58,15 @@ from plugins.inventory.models import (
     REVERSAL,
     SCRAP,
     TRANSFER,
+    VAN,
+    WAREHOUSE_KINDS,
     Location,
     Part,
     Quantity,
     Reservation,
     StockMove,
     StockQuant,
+    Warehouse,
 )
 
 MAX_QUANTITY = Decimal("1000000000")
@@ -575,14 +583,22 @@ def transfer(
         )
 
 
-def adjust(session: Session, part_id: int, location_id: int, quantity: Any, note: str) -> StockMove:
+def adjust(
+    session: Session,
+    part_id: int,
+    location_id: int,
+    quantity: Any,
+    note: str,
+    reference: str | None = None,
+) -> StockMove:
     """Book a counted difference: ``quantity`` positive adds stock, negative removes it.
 
-    ``note`` (why) is required. Removing more than is available is refused. Publishes
-    :class:`~plugins.inventory.events.StockAdjusted`.
+    ``note`` (why) is required; ``reference`` names the stocktake, say. Removing more than
+    is available is refused. Publishes :class:`~plugins.inventory.events.StockAdjusted`.
     """
     delta = parse_quantity(quantity, allow_negative=True)
     note = _text(note, "note", required=True, length=1000)
+    reference = _text(reference, "reference", required=False)
     with session.begin_nested():
         part = _part(session, part_id)
         location = _location(session, location_id)
@@ -598,6 +614,7 @@ def adjust(session: Session, part_id: int, location_id: int, quantity: Any, note
             part=part,
             quantity=abs(delta),
             reason=ADJUSTMENT,
+            reference=reference,
             note=note,
             **ends,
         )
@@ -846,6 +863,14 @@ def stock_value(session: Session) -> StockValue:
     return StockValue(total=total, by_location=by_location)
 
 
+def on_hand_by_part(session: Session, part_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Total on hand per part over every location (quarantine included), in one query."""
+    query = select(StockQuant.part_id, func.sum(StockQuant.on_hand)).group_by(StockQuant.part_id)
+    if part_ids is not None:
+        query = query.where(StockQuant.part_id.in_(part_ids))
+    return {part_id: total for part_id, total in session.execute(query)}
+
+
 def count_parts_without_stock(session: Session) -> int:
     """How many active parts have nothing available in any normal (non-quarantine) location."""
     available = (
@@ -923,6 +948,37 @@ def prepare_part(session: Session, part: Part) -> Part:
             gettext("sku: %(sku)s is already used by another part", sku=part.sku), "sku", 409
         )
     return part
+
+
+TECHNICIAN_ROLE = "Technician"
+
+
+def prepare_warehouse(session: Session, warehouse: Warehouse) -> Warehouse:
+    """Check a new or edited warehouse (nothing is flushed): code and name required, a
+    known kind, and the technician of a van must hold the Technician role."""
+    warehouse.code = _text(warehouse.code, "code", required=True, length=20)
+    warehouse.name = _text(warehouse.name, "name", required=True, length=200)
+    warehouse.kind = warehouse.kind or CENTRAL
+    if warehouse.kind not in WAREHOUSE_KINDS:
+        raise InventoryError(
+            gettext("kind: must be one of %(values)s", values=", ".join(WAREHOUSE_KINDS)),
+            "kind",
+        )
+    with session.no_autoflush:
+        technician = warehouse.technician
+        if technician is None and warehouse.technician_id is not None:
+            technician = session.get(User, warehouse.technician_id)
+        roles = {role.name for role in technician.roles} if technician is not None else set()
+        if warehouse.kind == VAN and technician is not None and TECHNICIAN_ROLE not in roles:
+            raise InventoryError(
+                gettext(
+                    "technician: %(user)s does not have the Technician role; a van's "
+                    "technician must have it",
+                    user=technician.username,
+                ),
+                "technician",
+            )
+    return warehouse
 
 
 def create_part(session: Session, **values: Any) -> Part:

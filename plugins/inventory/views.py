@@ -16,13 +16,15 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import SelectField
+from wtforms import DecimalField, SelectField
+from wtforms.validators import Optional
 
 from core.company.service import company_zone
 from core.extensions import db
 from core.security.permissions import BusinessModelView
 from core.timeutil import to_zone
 from plugins.inventory import services
+from plugins.inventory.filters import FilterBelowMinimum
 from plugins.inventory.models import (
     BRANCH,
     CENTRAL,
@@ -95,6 +97,7 @@ LABELS = {
     "created_by": _("By"),
     "state": _("State"),
     "closed_on": _("Closed"),
+    "preferred_supplier": _("Preferred Supplier"),
 }
 
 
@@ -133,7 +136,7 @@ class PartView(BusinessModelView):
     edit_title = _("Edit Part")
     label_columns = LABELS
     list_columns = ["sku", "name", "unit", "standard_cost", "sale_price", "average_cost", "active"]
-    show_columns = [*list_columns[:2], "specification", *list_columns[2:]]
+    show_columns = [*list_columns[:2], "specification", *list_columns[2:], "preferred_supplier"]
     add_columns = edit_columns = [
         "sku",
         "name",
@@ -141,10 +144,15 @@ class PartView(BusinessModelView):
         "unit",
         "standard_cost",
         "sale_price",
+        "preferred_supplier",
         "active",
     ]
     search_columns = ["sku", "name", "active"]
     base_order = ("sku", "asc")
+    add_form_extra_fields = edit_form_extra_fields = {
+        name: DecimalField(LABELS[name], places=2, validators=[Optional()])
+        for name in ("standard_cost", "sale_price")
+    }
 
     def pre_add(self, item: Part) -> None:
         """Check the new part."""
@@ -178,6 +186,18 @@ class WarehouseView(BusinessModelView):
     base_order = ("code", "asc")
     formatters_columns = {"kind": _label(KIND_LABELS)}
     add_form_extra_fields = edit_form_extra_fields = {"kind": _kind_field(WAREHOUSE_KINDS)}
+
+    def pre_add(self, item: Warehouse) -> None:
+        """Check the new warehouse (a van's technician holds the Technician role)."""
+        services.prepare_warehouse(db.session, item)
+
+    def pre_update(self, item: Warehouse) -> None:
+        """Check the edited warehouse; on refusal drop the half-applied form values."""
+        try:
+            services.prepare_warehouse(db.session, item)
+        except InventoryError:
+            db.session.rollback()
+            raise
 
 
 class LocationView(BusinessModelView):
@@ -214,6 +234,19 @@ class StockOnHandView(BusinessModelView):
     show_columns = ["part", "location", "on_hand", "reserved", "available"]
     search_columns = ["part", "location"]
     formatters_columns = {"on_hand": quantity, "reserved": quantity, "available": quantity}
+    list_template = "inventory/stock_list.html"
+
+    def _get_list_widget(self, filters: Any, **kwargs: Any) -> Any:
+        """``?below_minimum=1`` keeps the rows below the reorder point of their rule."""
+        if request.args.get("below_minimum"):
+            filters = filters.copy()
+            filters.add_filter("id", FilterBelowMinimum, "1")
+        return super()._get_list_widget(filters, **kwargs)
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        """Tell the list template whether the below-minimum filter is on."""
+        kwargs.setdefault("below_minimum", bool(request.args.get("below_minimum")))
+        return super().render_template(template, **kwargs)
 
 
 class MoveView(BusinessModelView):
@@ -290,6 +323,8 @@ ACTION_LABELS = {
     "adjust": _("Adjust"),
     "scrap": _("Scrap"),
     "reverse": _("Reverse a move"),
+    "reserve": _("Reserve"),
+    "release": _("Release a reservation"),
 }
 FIELD_LABELS = {
     "part_id": _("Part"),
@@ -301,6 +336,7 @@ FIELD_LABELS = {
     "reference": _("Reference"),
     "note": _("Note"),
     "move_id": _("Move number"),
+    "reservation_id": _("Reservation"),
 }
 ACTION_FIELDS = {
     "receive": ("part_id", "location_id", "quantity", "unit_cost", "reference", "note"),
@@ -310,6 +346,8 @@ ACTION_FIELDS = {
     "adjust": ("part_id", "location_id", "quantity", "note"),
     "scrap": ("part_id", "location_id", "quantity", "note"),
     "reverse": ("move_id", "note"),
+    "reserve": ("part_id", "location_id", "quantity", "reference"),
+    "release": ("reservation_id",),
 }
 ACTION_SERVICES = {
     "receive": services.receive,
@@ -319,6 +357,8 @@ ACTION_SERVICES = {
     "adjust": services.adjust,
     "scrap": services.scrap,
     "reverse": services.reverse_move,
+    "reserve": services.reserve,
+    "release": services.release,
 }
 
 
@@ -352,6 +392,13 @@ class StockActionView(BaseView):
                 flash(str(exc), "danger")
                 error_field = exc.field
             else:
+                if isinstance(move, Reservation):
+                    if action == "release":
+                        message = gettext("Reservation %(id)s released.", id=move.id)
+                    else:
+                        message = gettext("Reservation %(id)s made.", id=move.id)
+                    flash(message, "success")
+                    return redirect(url_for("ReservationView.list"))
                 flash(gettext("Stock move %(id)s posted.", id=move.id), "success")
                 return redirect(url_for("MoveView.list"))
         parts = db.session.scalars(
@@ -372,5 +419,19 @@ class StockActionView(BaseView):
             error_field=error_field,
             parts=parts,
             locations=locations,
+            reservations=_active_reservations() if action == "release" else [],
+            quantity=quantity,
         )
         return (page, 422) if error_field else page
+
+
+def _active_reservations() -> list[Reservation]:
+    """Active reservations with their part and location, for the release form."""
+    return list(
+        db.session.scalars(
+            select(Reservation)
+            .where(Reservation.state == "active")
+            .options(joinedload(Reservation.part), joinedload(Reservation.location))
+            .order_by(Reservation.id)
+        )
+    )

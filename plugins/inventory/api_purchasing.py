@@ -1,0 +1,389 @@
+"""REST APIs of purchasing and planning. They only call services.
+
+* ``/api/v1/inventory_supplier/`` and ``/api/v1/inventory_supplier_price/``: records.
+* ``/api/v1/inventory_purchase_order/``: drafts (``supplier``, ``expected_date``, ``note``)
+  and, per order ``<id>``: ``GET <id>/lines``; ``POST <id>/lines`` (``part_id``,
+  ``quantity``, ``location_id``, ``unit_price`` optional), ``POST <id>/lines/<line>/remove``,
+  ``POST <id>/order``, ``POST <id>/cancel`` (``can_write``); ``POST <id>/receive`` with
+  ``{"lines": {"<line id>": quantity}}`` or ``{}`` for everything outstanding
+  (``can_receive``).
+* ``/api/v1/inventory_reorder_rule/``: reorder rules; ``GET /api/v1/inventory_reorder/
+  suggestions`` and ``POST /api/v1/inventory_reorder/draft`` (drafts purchase orders).
+* ``GET /api/v1/inventory_evaluation/?start=&end=``: the stock evaluation of a period.
+
+A refusal answers 4xx with ``{"message", "field"}`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+
+from core.extensions import db
+from core.security.permissions import MODEL_API_PERMISSIONS, BusinessModelApi
+from plugins.inventory import evaluation, purchasing, reorder
+from plugins.inventory.api import _RefusalMixin, move_json
+from plugins.inventory.models import (
+    PurchaseOrder,
+    ReorderRule,
+    Supplier,
+    SupplierPrice,
+)
+from plugins.inventory.services import InventoryError
+
+NO_DELETE = {"get", "get_list", "info", "post", "put"}
+SUPPLIER_FIELDS = ["name", "tax_id", "contact_name", "phone", "email", "lead_time_days", "active"]
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def order_json(order: PurchaseOrder) -> dict[str, Any]:
+    """An order with its lines (quantities and amounts as strings)."""
+    return {
+        "id": order.id,
+        "number": order.number,
+        "supplier_id": order.supplier_id,
+        "state": order.state,
+        "expected_date": order.expected_date.isoformat() if order.expected_date else None,
+        "note": order.note,
+        "total": str(purchasing.order_total(order)),
+        "lines": [
+            {
+                "id": line.id,
+                "part_id": line.part_id,
+                "location_id": line.location_id,
+                **{
+                    key: str(getattr(line, key))
+                    for key in ("quantity", "unit_price", "received", "cancelled", "outstanding")
+                },
+            }
+            for line in order.lines
+        ],
+    }
+
+
+class SupplierApi(_RefusalMixin, BusinessModelApi):
+    """Suppliers (deactivate rather than delete)."""
+
+    resource_name = "inventory_supplier"
+    datamodel = SQLAInterface(Supplier)
+    class_permission_name = "inventory_supplier"
+    include_route_methods = NO_DELETE
+    list_columns = show_columns = ["id", *SUPPLIER_FIELDS]
+    add_columns = edit_columns = SUPPLIER_FIELDS
+    search_columns = ["name", "tax_id", "active"]
+    base_order = ("name", "asc")
+
+    def pre_add(self, item: Supplier) -> None:
+        """Check the new supplier."""
+        purchasing.prepare_supplier(db.session, item)
+
+    def pre_update(self, item: Supplier) -> None:
+        """Check the edited supplier."""
+        purchasing.prepare_supplier(db.session, item)
+
+
+class SupplierPriceApi(_RefusalMixin, BusinessModelApi):
+    """Supplier prices per part."""
+
+    resource_name = "inventory_supplier_price"
+    datamodel = SQLAInterface(SupplierPrice)
+    class_permission_name = "inventory_supplier"
+    list_columns = show_columns = [
+        "id",
+        "supplier.id",
+        "supplier.name",
+        "part.id",
+        "part.sku",
+        "supplier_sku",
+        "unit_price",
+    ]
+    add_columns = edit_columns = ["supplier", "part", "supplier_sku", "unit_price"]
+    search_columns = ["supplier", "part"]
+
+    def pre_add(self, item: SupplierPrice) -> None:
+        """Check the new price."""
+        purchasing.prepare_supplier_price(db.session, item)
+
+    def pre_update(self, item: SupplierPrice) -> None:
+        """Check the edited price."""
+        purchasing.prepare_supplier_price(db.session, item)
+
+
+class PurchaseOrderApi(_RefusalMixin, BusinessModelApi):
+    """Purchase orders and their lifecycle."""
+
+    resource_name = "inventory_purchase_order"
+    datamodel = SQLAInterface(PurchaseOrder)
+    class_permission_name = "inventory_purchase_order"
+    include_route_methods = {*NO_DELETE, "lines", "add_line", "remove_line", "lifecycle", "receive"}
+    method_permission_name = {
+        **MODEL_API_PERMISSIONS,
+        "lines": "read",
+        "add_line": "write",
+        "remove_line": "write",
+        "lifecycle": "write",
+        "receive": "receive",
+    }
+    list_columns = show_columns = [
+        "id",
+        "number",
+        "supplier.id",
+        "supplier.name",
+        "state",
+        "expected_date",
+        "ordered_on",
+        "closed_on",
+        "note",
+    ]
+    add_columns = edit_columns = ["supplier", "expected_date", "note"]
+    search_columns = ["number", "supplier", "state", "expected_date"]
+    base_order = ("number", "desc")
+
+    def pre_add(self, item: PurchaseOrder) -> None:
+        """Number the new draft and check its supplier."""
+        purchasing.prepare_order(db.session, item)
+
+    def pre_update(self, item: PurchaseOrder) -> None:
+        """Only a draft may be edited."""
+        purchasing.prepare_order(db.session, item)
+
+    def _answer(self, pk: int, work: Callable[[PurchaseOrder], Any], status: int) -> Response:
+        try:
+            order = purchasing.get_order(db.session, pk)
+            result = work(order)
+            db.session.commit()
+        except InventoryError as exc:
+            return self._refused(exc)
+        body = order_json(purchasing.orders_with_lines(db.session, [order.id])[0])
+        if isinstance(result, list):
+            body["moves"] = [move_json(move) for move in result]
+        return self.response(status, **body)
+
+    @expose("/<int:pk>/lines", methods=["GET"])
+    @protect()
+    def lines(self, pk: int) -> Response:
+        """The order with its lines."""
+        return self._answer(pk, lambda order: None, 200)
+
+    @expose("/<int:pk>/lines", methods=["POST"])
+    @protect()
+    def add_line(self, pk: int) -> Response:
+        """Add a line to a draft."""
+        body = request.get_json(silent=True) or {}
+        return self._answer(
+            pk,
+            lambda order: purchasing.add_line(
+                db.session, order, **{k: body.get(k) for k in purchasing.LINE_FIELDS}
+            ),
+            201,
+        )
+
+    @expose("/<int:pk>/lines/<int:line_id>/remove", methods=["POST"])
+    @protect()
+    def remove_line(self, pk: int, line_id: int) -> Response:
+        """Remove a line from a draft."""
+
+        def work(order: PurchaseOrder) -> None:
+            if not any(line.id == line_id for line in order.lines):
+                raise InventoryError(
+                    gettext(
+                        "line_id: line %(id)s is not on purchase order %(number)s",
+                        id=line_id,
+                        number=order.number,
+                    ),
+                    "line_id",
+                    404,
+                )
+            purchasing.remove_line(db.session, line_id)
+
+        return self._answer(pk, work, 200)
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    def lifecycle(self, pk: int, action: str) -> Response:
+        """``order`` (draft -> ordered) or ``cancel``."""
+        handlers = {"order": purchasing.place_order, "cancel": purchasing.cancel_order}
+        if action not in handlers:
+            return self.response(
+                404,
+                message=gettext("action: %(action)s is unknown", action=action),
+                field="action",
+            )
+        return self._answer(pk, lambda order: handlers[action](db.session, order), 200)
+
+    @expose("/<int:pk>/receive", methods=["POST"])
+    @protect()
+    def receive(self, pk: int) -> Response:
+        """Receive ``{"lines": {"<line id>": quantity}}``, or everything outstanding."""
+        body = request.get_json(silent=True)
+        if body is None:
+            body = {}
+        if not isinstance(body, dict) or not isinstance(body.get("lines", {}), dict):
+            return self.response(
+                400, message=gettext("lines: must map line ids to quantities"), field="lines"
+            )
+        quantities = body.get("lines") or None
+        return self._answer(
+            pk, lambda order: purchasing.receive_order(db.session, order, quantities), 201
+        )
+
+
+RULE_FIELDS = [
+    "part",
+    "location",
+    "method",
+    "min_quantity",
+    "max_quantity",
+    "safety_stock",
+    "lead_time_days",
+    "usage_days",
+    "active",
+]
+
+
+class ReorderRuleApi(_RefusalMixin, BusinessModelApi):
+    """Reorder rules per part and location."""
+
+    resource_name = "inventory_reorder_rule"
+    datamodel = SQLAInterface(ReorderRule)
+    class_permission_name = "inventory_reorder"
+    list_columns = show_columns = [
+        "id",
+        "part.id",
+        "part.sku",
+        "location.id",
+        "location.label",
+        *RULE_FIELDS[2:],
+        "reorder_point",
+    ]
+    add_columns = edit_columns = RULE_FIELDS
+    search_columns = ["part", "location", "method", "active"]
+
+    def pre_add(self, item: ReorderRule) -> None:
+        """Check the new rule."""
+        reorder.prepare_rule(db.session, item)
+
+    def pre_update(self, item: ReorderRule) -> None:
+        """Check the edited rule."""
+        reorder.prepare_rule(db.session, item)
+
+    def post_add(self, item: ReorderRule) -> None:
+        """Create the rule's quant and compute a demand rule's reorder point."""
+        reorder.save_rule(db.session, item)
+        db.session.commit()
+
+    def post_update(self, item: ReorderRule) -> None:
+        """Recompute a demand rule's reorder point."""
+        reorder.save_rule(db.session, item)
+        db.session.commit()
+
+
+def suggestion_json(suggestion: reorder.Suggestion) -> dict[str, Any]:
+    """A suggestion (quantities as strings)."""
+    fields = suggestion.__dataclass_fields__
+    body = {name: _text(getattr(suggestion, name)) for name in fields}
+    body["position"] = str(suggestion.position)
+    return body
+
+
+class ReorderApi(BaseApi):
+    """``GET /api/v1/inventory_reorder/suggestions`` (``can_read``) and ``POST
+    /api/v1/inventory_reorder/draft`` (``can_write`` on ``inventory_reorder``)."""
+
+    resource_name = "inventory_reorder"
+    class_permission_name = "inventory_reorder"
+    openapi_spec_tag = "Inventory reorder"
+    method_permission_name = {"suggestions": "read", "draft": "write"}
+
+    @expose("/suggestions", methods=["GET"])
+    @protect()
+    def suggestions(self) -> Response:
+        """What every active rule suggests now.
+        ---
+        get:
+          summary: Reorder suggestions
+          responses:
+            200:
+              description: result, a list of suggestions
+        """
+        found = reorder.suggestions(db.session)
+        return self.response(200, result=[suggestion_json(s) for s in found])
+
+    @expose("/draft", methods=["POST"])
+    @protect()
+    def draft(self) -> Response:
+        """Draft purchase orders from the suggestions (idempotent).
+        ---
+        post:
+          summary: Draft purchase orders
+          responses:
+            200:
+              description: the orders touched, lines added, parts without a supplier
+        """
+        try:
+            result = reorder.draft_purchase_orders(db.session)
+            db.session.commit()
+        except InventoryError as exc:
+            db.session.rollback()
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        return self.response(
+            200,
+            orders=[order.number for order in result.orders],
+            lines=result.lines,
+            without_supplier=sorted({s.sku for s in result.without_supplier}),
+        )
+
+
+class EvaluationApi(BaseApi):
+    """``GET /api/v1/inventory_evaluation/?start=YYYY-MM-DD&end=YYYY-MM-DD``: the stock
+    evaluation of a period (``can_read`` on ``inventory_evaluation``)."""
+
+    resource_name = "inventory_evaluation"
+    class_permission_name = "inventory_evaluation"
+    openapi_spec_tag = "Inventory evaluation"
+    method_permission_name = {"period": "read"}
+
+    @expose("/", methods=["GET"])
+    @protect()
+    def period(self) -> Response:
+        """Consumption, turnover, slow-moving and dead stock, stock-outs, rule suggestions.
+        ---
+        get:
+          parameters:
+          - {in: query, name: start, required: true, schema: {type: string, format: date}}
+          - {in: query, name: end, required: true, schema: {type: string, format: date}}
+          responses:
+            200: {description: The evaluation; quantities and amounts as strings}
+            422: {description: A bad period, naming start or end}
+        """
+        try:
+            found = evaluation.evaluate(
+                db.session, request.args.get("start"), request.args.get("end")
+            )
+        except InventoryError as exc:
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        return self.response(
+            200,
+            start=found.start.isoformat(),
+            end=found.end.isoformat(),
+            consumed_value=str(found.consumed_value),
+            average_stock_value=str(found.average_stock_value),
+            turnover=_text(found.turnover),
+            parts=[
+                {name: _text(getattr(p, name)) for name in p.__dataclass_fields__}
+                for p in found.parts
+            ],
+            suggestions=[
+                {name: _text(getattr(s, name)) for name in s.__dataclass_fields__}
+                for s in found.suggestions
+            ],
+        )
