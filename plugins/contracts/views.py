@@ -180,6 +180,17 @@ def selects(*columns: str, **renamed: str) -> dict[str, SelectField]:
     return fields
 
 
+def choice_labels(*columns: str, **renamed: str) -> dict[str, Any]:
+    """Formatters showing enumerated columns by their translated label, not their stored code
+    (``kind="entitlement_kind"`` renames, as in :func:`selects`)."""
+    keys = {**{c: c for c in columns}, **renamed}
+
+    def label(key: str) -> Any:
+        return lambda value: dict(CHOICES[key]).get(value, value) if value else ""
+
+    return {column: label(key) for column, key in keys.items()}
+
+
 def amounts(required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> dict[str, Any]:
     """Exact decimal fields for money and percent columns (stored as integer hundredths,
     which Flask-AppBuilder would otherwise offer as whole numbers)."""
@@ -231,7 +242,7 @@ class CustomerAddressView(_ContractsView):
     label_columns = {**LABELS, "kind": _("Kind"), "name": _("Name")}
     add_form_extra_fields = edit_form_extra_fields = selects(kind="address_kind")
     formatters_columns = {
-        "kind": lambda v: dict(CHOICES["address_kind"]).get(v, v),
+        **choice_labels(kind="address_kind"),
         "is_default": lambda v: "✓" if v else "",
     }
 
@@ -254,6 +265,7 @@ class CustomerView(_ContractsView):
     search_columns = ["name", "kind", "tax_id", "phone"]
     base_order = ("name", "asc")
     add_form_extra_fields = edit_form_extra_fields = selects("kind")
+    formatters_columns = choice_labels("kind")
     related_views = [CustomerAddressView]
 
 
@@ -334,6 +346,7 @@ class EquipmentView(_ContractsView):
     search_columns = ["serial_number", "product", "customer", "status"]
     add_form_extra_fields = edit_form_extra_fields = selects("status")
     formatters_columns = {
+        **choice_labels("status"),
         "installed_on": lambda v: v or "",
         "warranty_end": lambda v: v or "",
     }
@@ -377,6 +390,7 @@ class ServiceLevelView(_ContractsView):
             description=_("Standard 5x8 / 7x24, or a calendar defined under Admin > Calendars"),
         ),
     }
+    formatters_columns = choice_labels("service_mode")
     related_views = [ServiceLevelTargetView]
 
 
@@ -457,7 +471,7 @@ class EntitlementView(_ContractsView):
     ]
     add_form_extra_fields = edit_form_extra_fields = selects("coverage", kind="entitlement_kind")
     related_views = [EntitlementPartView]
-    formatters_columns = {"coverage": lambda v: dict(CHOICES["coverage"]).get(v, v)}
+    formatters_columns = choice_labels("coverage", kind="entitlement_kind")
 
 
 TERM_CHOICES = ("billing_cycle", "renewal", "dispute_resolution")
@@ -850,6 +864,7 @@ class ContractView(_ContractsView):
         **amounts(required=("fee",)),
     }
     formatters_columns = {
+        **choice_labels(*TERM_CHOICES),
         "state": lambda v: STATE_LABELS.get(v, v),
         "cancel_by": lambda v: v or "",
         "manager": lambda v: v or "",
