@@ -1,0 +1,68 @@
+"""Helpers shared by the contracts services: the company's today and the small field checks
+(required, one of a list, e-mail, stripped text, already taken) that raise
+:class:`~plugins.contracts.services.errors.ContractError`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy.orm import Session
+
+from core.company.service import company_zone
+from core.timeutil import utcnow
+from plugins.contracts.services.errors import ContractError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def company_today() -> datetime.date:
+    """Today's date in the company's time zone (Admin > Company)."""
+    return utcnow().astimezone(company_zone()).date()
+
+
+def _required(obj: Any, attr: str, label: str) -> str:
+    value = (getattr(obj, attr) or "").strip()
+    if not value:
+        raise ContractError(gettext("%(field)s: is required", field=label), attr)
+    setattr(obj, attr, value)
+    return value
+
+
+def _choice(obj: Any, attr: str, label: str, choices: tuple[str, ...]) -> str:
+    value = getattr(obj, attr)
+    if value not in choices:
+        raise ContractError(
+            gettext(
+                "%(field)s: %(value)r is not one of %(choices)s",
+                field=label,
+                value=value,
+                choices=", ".join(choices),
+            ),
+            attr,
+        )
+    return value
+
+
+def _email(obj: Any, attr: str = "email") -> None:
+    value = (getattr(obj, attr) or "").strip()
+    setattr(obj, attr, value)
+    if value and not _EMAIL.match(value):
+        raise ContractError(
+            gettext("e-mail: %(value)r is not an e-mail address", value=value), attr
+        )
+
+
+def _strip(obj: Any, *attrs: str) -> None:
+    for attr in attrs:
+        setattr(obj, attr, (getattr(obj, attr) or "").strip())
+
+
+def _taken(session: Session, query: Any, obj: Any, model: type) -> bool:
+    if obj.id is not None:
+        query = query.where(model.id != obj.id)
+    with session.no_autoflush:
+        return session.scalar(query.limit(1)) is not None
