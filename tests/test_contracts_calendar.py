@@ -98,3 +98,20 @@ def test_calendar_screen_lists_dates_linking_to_contracts(client, login_as, sess
     assert "days: must be a whole number from 1 to 730" in bad.text
     chinese = client.get("/contracts/calendar/?days=60&_l_=zh")
     assert chinese.status_code == 200
+
+
+def test_contract_list_filters_contracts_ending_within_n_days(client, login_as, session):
+    first, second, third = contracts_ending(session, s.company_today())
+    numbers = [first.number, second.number, third.number]
+    session.commit()
+    login_as("Contract Manager")
+
+    def listed(url):
+        html = client.get(url).get_data(as_text=True)
+        return [n for n in numbers if n in html]
+
+    assert listed("/contracts/contracts/list/") == numbers
+    assert listed("/contracts/contracts/list/?ending_within=30") == [first.number]
+    assert listed("/contracts/contracts/list/?ending_within=60") == [first.number, second.number]
+    refused_page = client.get("/contracts/contracts/list/?ending_within=soon", follow_redirects=True)
+    assert "whole number of days" in refused_page.get_data(as_text=True)

@@ -9,7 +9,7 @@ from core.company.service import uscc_check_character
 from core.events import events_published
 from plugins.contracts import events
 from plugins.contracts import services as s
-from plugins.contracts.models import Contract, Customer, Equipment
+from plugins.contracts.models import CONTRACT_STATES, Contract, Customer, Equipment
 
 pytestmark = pytest.mark.plugins("contracts")
 
@@ -300,16 +300,16 @@ def test_daily_job_twice_changes_nothing_more(session):
     assert (ending.state, tacit.state) == ("expired", "renewed")
 
 
-def test_demo_data_loads_twice_in_several_states(session):
+def test_demo_data_loads_twice_with_a_contract_in_every_state(session):
     from plugins.contracts.plugin import aftersales_load_demo
 
     aftersales_load_demo(session, 1)
     aftersales_load_demo(session, 1)
     session.commit()
     states = {c.state for c in session.query(Contract)}
-    assert {"draft", "under_review", "active", "expiring"} <= states
-    assert session.query(Customer).count() == 8
-    assert session.query(Equipment).count() == 24
+    assert states == set(CONTRACT_STATES)
+    assert session.query(Customer).count() == 14
+    assert session.query(Equipment).count() == 42
 
 
 @pytest.mark.postgres

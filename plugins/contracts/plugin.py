@@ -235,9 +235,36 @@ def _expiring(session: Session) -> dict[str, Any]:
     }
 
 
+def _value_by_month(session: Session) -> dict[str, Any]:
+    from core.company.service import company_currency
+    from plugins.contracts.services import company_today
+    from plugins.contracts.value import month_start, value_by_month
+
+    currency = company_currency()
+    values = value_by_month(session, month_start(company_today(), -5), 12, currency)
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [month.strftime("%Y-%m") for month, _value in values],
+            "datasets": [
+                {
+                    "label": gettext("Contract value (%(currency)s)", currency=currency),
+                    "data": [float(value) for _month, value in values],
+                    "backgroundColor": "#5cb85c",
+                }
+            ],
+        },
+        "options": {
+            "plugins": {"legend": {"display": False}},
+            "scales": {"y": {"beginAtZero": True}},
+        },
+    }
+
+
 @hookimpl
 def aftersales_dashboard_widgets() -> list[DashboardWidget]:
-    """Contracts by state (chart) and contracts ending within 90 days (list)."""
+    """Contracts by state and contract value by month (charts), contracts ending within 90
+    days (list)."""
     permission = ("can_read", "contracts_contract")
     return [
         DashboardWidget(
@@ -255,6 +282,14 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
             _expiring,
             permission=permission,
             order=21,
+        ),
+        DashboardWidget(
+            "contracts_value_by_month",
+            _("Contract value by month"),
+            "chart",
+            _value_by_month,
+            permission=permission,
+            order=22,
         ),
     ]
 
@@ -287,7 +322,7 @@ def aftersales_jobs() -> list[JobSpec]:
 
 @hookimpl
 def aftersales_load_demo(session: Session, scale: int) -> None:
-    """A few customers, products, units, service levels and contracts in several states."""
+    """A few customers, products, units, service levels and a contract in every state."""
     from plugins.contracts import services as s
     from plugins.contracts.models import Customer
 
@@ -332,7 +367,12 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
         ("杭州湖滨酒店管理有限公司", "Hangzhou"),
         ("深圳华拓电梯工程有限公司", "Shenzhen"),
         ("北京北极星印务有限公司", "Beijing"),
+        ("广州南珠物业服务有限公司", "Guangzhou"),
+        ("成都蓉锦酒店有限公司", "Chengdu"),
+        ("武汉长江印务有限公司", "Wuhan"),
     ]
+    # One contract in every state, in the order of ``names``.
+    states = ["active", "expiring", "under_review", "draft", "expired", "renewed", "terminated"]
     for n in range(len(names) * scale):
         number = start + n + 1
         name, city = names[n % len(names)]
@@ -374,10 +414,13 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
             )
             for i, product in enumerate(products)
         ]
-        state = ["active", "expiring", "under_review", "draft"][n % 4]
+        state = states[n % len(states)]
         begin = {
             "active": today - datetime.timedelta(days=100),
             "expiring": today - datetime.timedelta(days=340),
+            "expired": today - datetime.timedelta(days=400),
+            "renewed": today - datetime.timedelta(days=300),
+            "terminated": today - datetime.timedelta(days=60),
         }.get(state, today + datetime.timedelta(days=10))
         contract = s.create_contract(
             session,
@@ -410,6 +453,12 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
         s.activate(session, contract)
         if state == "expiring":
             s.mark_expiring(session, contract, today)
+        elif state == "expired":
+            s.expire(session, contract, today)
+        elif state == "renewed":
+            s.renew(session, contract)
+        elif state == "terminated":
+            s.terminate(session, contract, "客户停业，双方协商一致提前终止。")
 
 
 def _demo_uscc(number: int) -> str:

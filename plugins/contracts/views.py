@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Optional
 from core.extensions import db
 from core.security.permissions import MODEL_VIEW_PERMISSIONS, BusinessModelView
 from plugins.contracts import services
+from plugins.contracts.filters import ENDING_WITHIN_CHOICES, FilterEndingWithin, parse_days
 from plugins.contracts.models import (
     IN_FORCE,
     Contact,
@@ -869,6 +870,30 @@ class ContractView(_ContractsView):
         "cancel_by": lambda v: v or "",
         "manager": lambda v: v or "",
     }
+    list_template = "contracts/contract_list.html"
+
+    def _get_list_widget(self, filters: Any, **kwargs: Any) -> Any:
+        """``?ending_within=N`` keeps the contracts in force ending within N days."""
+        days = self._ending_within()
+        if days:
+            filters = filters.copy()
+            filters.add_filter("end_date", FilterEndingWithin, str(days))
+        return super()._get_list_widget(filters, **kwargs)
+
+    def _ending_within(self) -> int | None:
+        raw = request.args.get("ending_within")
+        if raw is None:
+            return None
+        days = parse_days(raw)
+        if days is None:
+            flash(gettext("ending within: must be a whole number of days from 1 to 3650"), "danger")
+        return days
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        """Tell the list template which "ending within" button is on."""
+        kwargs.setdefault("ending_within", request.args.get("ending_within", type=int))
+        kwargs.setdefault("ending_within_choices", ENDING_WITHIN_CHOICES)
+        return super().render_template(template, **kwargs)
 
     def _get_show_widget(
         self,

@@ -80,6 +80,7 @@ from plugins.contracts.services.errors import (
     ContractError,
 )
 from plugins.contracts.services.expiry import (
+    ending_within,
     expiring_within,
     notify_expiring,
     run_daily_lifecycle,
@@ -210,6 +211,7 @@ __all__ = [
     "default_address",
     "ensure_sequence",
     "expire",
+    "ending_within",
     "expiring_within",
     "get_amendment",
     "get_contract",

@@ -9,7 +9,7 @@ import datetime
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from plugins.contracts.models import (
@@ -99,16 +99,22 @@ def notify_expiring(session: Session, today: datetime.date) -> int:
     return len(pending)
 
 
+def ending_within(today: datetime.date, days: int) -> ColumnElement[bool]:
+    """The condition "in force and ending within ``days`` days of ``today``" (used by
+    :func:`expiring_within` and by the contract lists' filter)."""
+    return and_(
+        Contract.state.in_(IN_FORCE),
+        Contract.end_date >= today,
+        Contract.end_date <= today + datetime.timedelta(days=days),
+    )
+
+
 def expiring_within(session: Session, today: datetime.date, days: int = 90) -> list[Contract]:
     """Contracts in force whose end date falls within ``days`` days of ``today``."""
     return list(
         session.scalars(
             select(Contract)
-            .where(
-                Contract.state.in_(IN_FORCE),
-                Contract.end_date >= today,
-                Contract.end_date <= today + datetime.timedelta(days=days),
-            )
+            .where(ending_within(today, days))
             .order_by(Contract.end_date, Contract.number)
         )
     )
