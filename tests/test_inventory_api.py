@@ -433,3 +433,18 @@ def test_storekeeper_creates_a_van_and_an_unknown_kind_is_refused(client, storek
     login_as("Storekeeper")
     form = client.get("/inventory/warehouses/add")
     assert form.status_code == 200 and 'value="van"' in form.text
+
+
+def test_part_page_shows_its_stock_and_move_history(client, login_as, ids, session):
+    services.receive(session, ids["part"], ids["shelf"], 5, "2.00", reference="PO-TEST-1")
+    services.issue(session, ids["part"], ids["shelf"], 2, "WO-TEST-9")
+    other = Part(sku="OTHER-1", name="Other")
+    session.add(other)
+    session.flush()
+    services.receive(session, other.id, ids["shelf"], 1, "1.00", reference="PO-OTHER")
+    session.commit()
+    login_as("Storekeeper")
+    html = client.get(f"/inventory/parts/show/{ids['part']}").get_data(as_text=True)
+    assert "Stock on Hand" in html and "Stock Moves" in html
+    assert "PO-TEST-1" in html and "WO-TEST-9" in html and "CEN/A-01" in html
+    assert "PO-OTHER" not in html

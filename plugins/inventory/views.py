@@ -362,6 +362,10 @@ ACTION_SERVICES = {
 }
 
 
+# The part page shows where the part is and its move history (newest first).
+PartView.related_views = [StockOnHandView, MoveView, ReservationView]
+
+
 class StockActionView(BaseView):
     """Forms for the stock actions (``can_write`` on ``inventory_stock``). A refusal is
     flashed with its rule, the form keeps its values and nothing is posted."""
