@@ -313,7 +313,8 @@ def test_demo_data_obeys_the_ledger_and_loads_twice(session):
     session.commit()
     assert services.verify_ledger(session) == []
     assert session.query(Warehouse).filter_by(kind=VAN).count() == 2
-    assert session.query(StockMove).filter_by(reason="issue").count() == 2
+    assert session.query(StockMove).filter_by(reason="issue").count() == 4
+    assert session.query(StockMove).filter_by(reason="vendor_return").count() == 2
     assert services.stock_value(session).total > 0
     from plugins.inventory.models import PurchaseOrder, Stocktake, Supplier
 

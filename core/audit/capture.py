@@ -9,6 +9,9 @@ jobs and the CLI):
   also covers cascaded deletes and foreign keys set by relationships) and inserts them with
   one ``INSERT`` on the flush's connection, so they commit or roll back with the change.
 
+Changes made by SQL statements (conditional ``UPDATE``s) are not in the unit of work: the
+code that runs them logs them with :func:`record_update`.
+
 Old values survive ``expire_on_commit``: every audited column gets ``active_history``, so
 assigning to an expired attribute loads the old value first (FIELD-NOTES).
 """
@@ -214,6 +217,48 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     rows.sort(key=lambda r: (r["table_name"], r["record_id"]))
     connection = session.connection(bind_arguments={"mapper": inspect(AuditLog)})
     connection.execute(AuditLog.__table__.insert(), rows)
+
+
+def record_update(session: Session, obj: Any, changes: dict[str, list[Any]]) -> None:
+    """Log an update of ``obj`` that the flush does not see, in the session's transaction.
+
+    Changes made by SQL statements (a conditional ``UPDATE ... WHERE`` whose row count is
+    checked, say) bypass the unit of work and so the automatic capture; the service that runs
+    such a statement calls this with ``{field: [old, new]}`` right after it. The entry looks
+    like one the capture writes (same actor, label and JSON values) and commits or rolls back
+    with the change. Nothing is written when auditing is off, for classes that are not
+    audited, or when ``changes`` is empty.
+    """
+    if not audit_enabled() or not changes:
+        return
+    mapper = inspect(type(obj))
+    if not is_audited(mapper):
+        return
+    skip = excluded_fields(mapper)
+    logged = {
+        field: [REDACTED, REDACTED] if is_sensitive(field) else [jsonable(old), jsonable(new)]
+        for field, (old, new) in changes.items()
+        if field not in skip
+    }
+    if not logged:
+        return
+    user_id, username = current_actor()
+    connection = session.connection(bind_arguments={"mapper": inspect(AuditLog)})
+    connection.execute(
+        AuditLog.__table__.insert(),
+        [
+            {
+                "table_name": table_name(mapper),
+                "record_id": record_key(mapper, obj),
+                "record_label": label_of(obj),
+                "action": UPDATE,
+                "changes": logged,
+                "at": utcnow(),
+                "user_id": user_id,
+                "username": username,
+            }
+        ],
+    )
 
 
 def _noop_set(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:

@@ -5,10 +5,13 @@ write, no delete: deactivate a part instead), ``inventory_quant``, ``inventory_m
 ``inventory_reservation`` (read-only: the ledger is changed only by actions).
 
 Actions: ``POST /api/v1/inventory_stock/<action>`` with a JSON body, for ``receive``,
-``issue``, ``transfer``, ``return``, ``adjust``, ``scrap``, ``reverse``, ``reserve`` and
-``release``. Success answers 201 with the move or reservation; a refusal answers 409 (not
-enough stock, already reversed...) or 422/404 with ``{"message": ..., "field": ...}`` and
-nothing is changed.
+``issue``, ``transfer``, ``return`` (``defective: true`` to quarantine), ``adjust``, ``scrap``,
+``reverse``, ``reserve``, ``release``, and for warranty returns ``vendor_return`` (send
+defective parts from quarantine to a supplier), ``vendor_receipt`` (repaired or replaced parts
+back) and ``vendor_write_off`` (what will not come back). Success answers 201 with the move or
+reservation (200 for release and write-off); a refusal answers 409 (not enough stock, already
+reversed, more than outstanding...) or 422/404 with ``{"message": ..., "field": ...}`` and
+nothing is changed. ``/api/v1/inventory_vendor_return/`` lists vendor returns (read-only).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.security.permissions import BusinessModelApi
-from plugins.inventory import services
+from plugins.inventory import services, warranty
 from plugins.inventory.filters import FilterBelowMinimum
 from plugins.inventory.models import (
     LOCATION_KINDS,
@@ -36,6 +39,7 @@ from plugins.inventory.models import (
     Reservation,
     StockMove,
     StockQuant,
+    VendorReturn,
     Warehouse,
 )
 from plugins.inventory.services import InventoryError
@@ -171,10 +175,40 @@ class MoveApi(BusinessModelApi):
         "unit_cost",
         "sale_price",
         "reversal_of.id",
+        "rma",
         "note",
         "created_by",
     ]
     search_columns = ["part", "reason", "reference", "created_on"]
+    base_order = ("id", "desc")
+
+
+class VendorReturnApi(BusinessModelApi):
+    """Defective parts sent to suppliers under warranty (read-only; changed only through the
+    ``vendor_return``, ``vendor_receipt`` and ``vendor_write_off`` actions)."""
+
+    resource_name = "inventory_vendor_return"
+    datamodel = SQLAInterface(VendorReturn)
+    class_permission_name = "inventory_stock"
+    include_route_methods = READ_ONLY
+    list_columns = show_columns = [
+        "id",
+        "part.id",
+        "part.sku",
+        "supplier.id",
+        "supplier.name",
+        "from_location.id",
+        "rma",
+        "quantity",
+        "unit_cost",
+        "received",
+        "written_off",
+        "write_off_note",
+        "note",
+        "created_on",
+        "closed_on",
+    ]
+    search_columns = ["part", "supplier", "rma", "created_on", "closed_on"]
     base_order = ("id", "desc")
 
 
@@ -219,10 +253,35 @@ def move_json(move: StockMove) -> dict[str, Any]:
             "unit_cost",
             "sale_price",
             "reversal_of_id",
+            "supplier_id",
+            "rma",
+            "vendor_return_id",
             "note",
             "created_by",
         )
     }
+
+
+def vendor_return_json(vendor_return: VendorReturn) -> dict[str, Any]:
+    """A vendor return as the action endpoints answer it (with its outstanding quantity)."""
+    body = {
+        key: _text(getattr(vendor_return, key))
+        for key in (
+            "id",
+            "part_id",
+            "supplier_id",
+            "from_location_id",
+            "rma",
+            "quantity",
+            "unit_cost",
+            "received",
+            "written_off",
+            "outstanding",
+            "write_off_note",
+        )
+    }
+    body["closed"] = vendor_return.closed_on is not None
+    return body
 
 
 def reservation_json(reservation: Reservation) -> dict[str, Any]:
@@ -249,14 +308,30 @@ ACTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]] 
     "return": (
         services.return_from_work_order,
         ("part_id", "location_id", "quantity", "reference"),
-        ("note",),
+        ("note", "defective"),
     ),
     "adjust": (services.adjust, ("part_id", "location_id", "quantity", "note"), ()),
     "scrap": (services.scrap, ("part_id", "location_id", "quantity", "note"), ()),
     "reverse": (services.reverse_move, ("move_id",), ("note",)),
     "reserve": (services.reserve, ("part_id", "location_id", "quantity", "reference"), ()),
     "release": (services.release, ("reservation_id",), ()),
+    "vendor_return": (
+        warranty.send_to_vendor,
+        ("part_id", "location_id", "quantity", "supplier_id"),
+        ("rma", "note"),
+    ),
+    "vendor_receipt": (
+        warranty.receive_from_vendor,
+        ("vendor_return_id", "location_id", "quantity"),
+        ("note",),
+    ),
+    "vendor_write_off": (
+        warranty.write_off_vendor_return,
+        ("vendor_return_id", "note"),
+        ("quantity",),
+    ),
 }
+_ANSWERS_200 = ("release", "vendor_write_off")
 
 
 class StockActionApi(BaseApi):
@@ -271,6 +346,7 @@ class StockActionApi(BaseApi):
         "verify": "read",
         **{name: "write" for name in ("receive", "issue", "transfer", "return_", "adjust")},
         **{name: "write" for name in ("scrap", "reverse", "reserve", "release")},
+        **{name: "write" for name in ("vendor_return", "vendor_receipt", "vendor_write_off")},
     }
 
     def _run(self, action: str) -> Response:
@@ -297,8 +373,13 @@ class StockActionApi(BaseApi):
             return self.response(
                 409, message=gettext("the stock changed meanwhile; try again"), field=None
             )
-        body = reservation_json(result) if isinstance(result, Reservation) else move_json(result)
-        return self.response(200 if action == "release" else 201, **body)
+        if isinstance(result, Reservation):
+            body = reservation_json(result)
+        elif isinstance(result, VendorReturn):
+            body = vendor_return_json(result)
+        else:
+            body = move_json(result)
+        return self.response(200 if action in _ANSWERS_200 else 201, **body)
 
     @expose("/receive", methods=["POST"])
     @protect()
@@ -353,6 +434,24 @@ class StockActionApi(BaseApi):
     def release(self) -> Response:
         """Release a reservation."""
         return self._run("release")
+
+    @expose("/vendor_return", methods=["POST"])
+    @protect()
+    def vendor_return(self) -> Response:
+        """Send defective parts from quarantine to a supplier under warranty."""
+        return self._run("vendor_return")
+
+    @expose("/vendor_receipt", methods=["POST"])
+    @protect()
+    def vendor_receipt(self) -> Response:
+        """Receive repaired or replaced parts of a vendor return into a normal location."""
+        return self._run("vendor_receipt")
+
+    @expose("/vendor_write_off", methods=["POST"])
+    @protect()
+    def vendor_write_off(self) -> Response:
+        """Write off what of a vendor return will not come back (with a note)."""
+        return self._run("vendor_write_off")
 
     @expose("/value", methods=["GET"])
     @protect()

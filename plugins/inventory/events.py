@@ -102,3 +102,36 @@ class StockReleased(Event):
     location_id: int
     quantity: Decimal
     reference: str
+
+
+@dataclass(frozen=True)
+class StockSentToVendor(StockMoved):
+    """Defective parts left quarantine for their supplier under warranty (at average cost)."""
+
+    name: ClassVar[str] = "inventory.stock.sent_to_vendor"
+    vendor_return_id: int = 0
+    supplier_id: int | None = None
+    rma: str | None = None
+
+
+@dataclass(frozen=True)
+class StockReceivedFromVendor(StockMoved):
+    """Repaired or replaced parts came back from the supplier (at the cost they left with)."""
+
+    name: ClassVar[str] = "inventory.stock.received_from_vendor"
+    vendor_return_id: int = 0
+    supplier_id: int | None = None
+    rma: str | None = None
+
+
+@dataclass(frozen=True)
+class VendorReturnWrittenOff(Event):
+    """Part of a vendor return will not come back (no credit, no replacement)."""
+
+    name: ClassVar[str] = "inventory.vendor_return.written_off"
+    vendor_return_id: int
+    part_id: int
+    supplier_id: int
+    quantity: Decimal
+    unit_cost: Decimal
+    note: str

@@ -50,7 +50,19 @@ LOCATION_KINDS = (NORMAL, QUARANTINE)
 
 RECEIPT, ISSUE, RETURN, TRANSFER = "receipt", "issue", "return", "transfer"
 ADJUSTMENT, SCRAP, REVERSAL = "adjustment", "scrap", "reversal"
-MOVE_REASONS = (RECEIPT, ISSUE, RETURN, TRANSFER, ADJUSTMENT, SCRAP, REVERSAL)
+# A defective part sent to its vendor under warranty, and the repaired/replaced part back.
+VENDOR_RETURN, VENDOR_RECEIPT = "vendor_return", "vendor_receipt"
+MOVE_REASONS = (
+    RECEIPT,
+    ISSUE,
+    RETURN,
+    TRANSFER,
+    ADJUSTMENT,
+    SCRAP,
+    REVERSAL,
+    VENDOR_RETURN,
+    VENDOR_RECEIPT,
+)
 
 ACTIVE, RELEASED, CONSUMED = "active", "released", "consumed"
 RESERVATION_STATES = (ACTIVE, RELEASED, CONSUMED)
@@ -223,7 +235,9 @@ class StockMove(db.Model):
     ``to_location`` for stock going out (issue, scrap, adjustment down). Never edited or
     deleted; a reversal is a new move with ``reversal_of`` set (at most one per move).
     ``unit_cost`` (moving average at the time, or the receipt's cost) and ``sale_price``
-    are carried so that billing can charge issued parts.
+    are carried so that billing can charge issued parts. Moves to and from a vendor under
+    warranty (``vendor_return``, ``vendor_receipt``) name the ``supplier``, the vendor's
+    ``rma`` (return authorisation) and their :class:`VendorReturn`.
     """
 
     __tablename__ = "inventory_move"
@@ -247,7 +261,7 @@ class StockMove(db.Model):
         ForeignKey("inventory_location.id"), index=True
     )
     quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False)
-    reason: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str] = mapped_column(String(20), nullable=False)
     reference: Mapped[str | None] = mapped_column(String(100), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
@@ -258,11 +272,17 @@ class StockMove(db.Model):
     )
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(Integer)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_supplier.id"), index=True)
+    rma: Mapped[str | None] = mapped_column(String(60), index=True)
+    vendor_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inventory_vendor_return.id"), index=True
+    )
 
     part: Mapped[Part] = relationship(Part)
     from_location: Mapped[Location | None] = relationship(Location, foreign_keys=[from_location_id])
     to_location: Mapped[Location | None] = relationship(Location, foreign_keys=[to_location_id])
     reversal_of: Mapped[StockMove | None] = relationship("StockMove", remote_side=[id])
+    supplier: Mapped[Supplier | None] = relationship("Supplier")
 
 
 class StockQuant(db.Model):
@@ -346,6 +366,62 @@ class Supplier(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class VendorReturn(db.Model):
+    """Defective parts sent to a supplier under warranty, and what became of them.
+
+    Created with its ``vendor_return`` move, which took ``quantity`` out of the quarantine
+    location ``from_location`` at ``unit_cost`` (the moving-average cost then). ``received``
+    (repaired or replaced parts back, ``vendor_receipt`` moves at the same unit cost) and
+    ``written_off`` (the vendor credits or replaces nothing; ``write_off_note`` says why)
+    only grow, through conditional UPDATEs; together they never exceed ``quantity``.
+    ``closed_on`` is set when nothing is outstanding.
+    """
+
+    __tablename__ = "inventory_vendor_return"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_inventory_vendor_return_quantity"),
+        CheckConstraint("received >= 0", name="ck_inventory_vendor_return_received"),
+        CheckConstraint("written_off >= 0", name="ck_inventory_vendor_return_written_off"),
+        CheckConstraint(
+            "received + written_off <= quantity", name="ck_inventory_vendor_return_settled"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_part.id"), nullable=False, index=True
+    )
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_supplier.id"), nullable=False, index=True
+    )
+    from_location_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_location.id"), nullable=False, index=True
+    )
+    rma: Mapped[str | None] = mapped_column(String(60), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False)
+    unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
+    received: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    written_off: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
+    write_off_note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_on: Mapped[datetime.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, index=True
+    )
+    closed_on: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    part: Mapped[Part] = relationship(Part)
+    supplier: Mapped[Supplier] = relationship(Supplier)
+    from_location: Mapped[Location] = relationship(Location)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.rma}" if self.rma else f"#{self.id}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Sent and neither received back nor written off."""
+        return self.quantity - self.received - self.written_off
 
 
 class SupplierPrice(db.Model):

@@ -28,7 +28,15 @@ REORDER = "inventory_reorder"
 STOCKTAKE = "inventory_stocktake"
 EVALUATION = "inventory_evaluation"
 MENU = "Inventory"
-MENUS = ["Parts", "Warehouses", "Locations", "Stock on Hand", "Stock Moves", "Reservations"]
+MENUS = [
+    "Parts",
+    "Warehouses",
+    "Locations",
+    "Stock on Hand",
+    "Stock Moves",
+    "Reservations",
+    "Defective Parts",
+]
 PURCHASING_MENUS = [
     "Suppliers",
     "Supplier Prices",
@@ -79,6 +87,7 @@ def aftersales_models() -> list[type]:
         models.ReorderRule,
         models.Stocktake,
         models.StocktakeLine,
+        models.VendorReturn,
     ]
 
 
@@ -94,6 +103,7 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
         api.QuantApi,
         api.MoveApi,
         api.ReservationApi,
+        api.VendorReturnApi,
         api.StockActionApi,
         api_purchasing.SupplierApi,
         api_purchasing.SupplierPriceApi,
@@ -171,6 +181,7 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
         (views.StockOnHandView, "Stock on Hand", _("Stock on Hand"), "fa-cubes"),
         (views.MoveView, "Stock Moves", _("Stock Moves"), "fa-exchange"),
         (views.ReservationView, "Reservations", _("Reservations"), "fa-bookmark"),
+        (views.DefectivePartsView, "Defective Parts", _("Defective Parts"), "fa-medkit"),
         (views.StockActionView, "Stock Actions", _("Stock Actions"), "fa-pencil-square-o"),
         (views_stocktake.StocktakeView, "Stocktakes", _("Stocktakes"), "fa-check-square-o"),
         (views_purchasing.SupplierView, "Suppliers", _("Suppliers"), "fa-truck"),
@@ -328,16 +339,47 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
     services.transfer(session, fuser.id, shelf.id, van_bin.id, 2, reference="VAN restock")
     services.issue(session, fuser.id, van_bin.id, 1, "WO-DEMO-0001", note="paper jam, fuser worn")
     services.return_from_work_order(
-        session, fuser.id, quarantine.id, 1, "WO-DEMO-0001", note="removed fuser: defective"
+        session,
+        fuser.id,
+        quarantine.id,
+        1,
+        "WO-DEMO-0001",
+        note="removed fuser: defective",
+        defective=True,
     )
     services.reserve(session, belt.id, shelf.id, 1, "WO-DEMO-0002")
     session.add(Part(sku=f"DRUM-OLD{tag}", name="Drum unit (discontinued)", active=False))
-    _demo_purchasing(session, tag, parts, shelf, van_bin)
+    suppliers = _demo_purchasing(session, tag, parts, shelf, van_bin)
+    _demo_warranty(session, tag, parts[3], shelf, quarantine, suppliers[1])
 
 
-def _demo_purchasing(session: Session, tag: str, parts: list[Any], shelf: Any, van: Any) -> None:
+def _demo_warranty(
+    session: Session, tag: str, compressor: Any, shelf: Any, quarantine: Any, supplier: Any
+) -> None:
+    """A compressor that failed under warranty: issued, returned defective to quarantine and
+    sent to its supplier (an open vendor return waiting for the replacement)."""
+    from plugins.inventory import services, warranty
+
+    services.issue(session, compressor.id, shelf.id, 1, "WO-DEMO-0003", note="AC unit 3F")
+    services.return_from_work_order(
+        session,
+        compressor.id,
+        quarantine.id,
+        1,
+        "WO-DEMO-0003",
+        note="compressor seized after 2 months",
+        defective=True,
+    )
+    warranty.send_to_vendor(
+        session, compressor.id, quarantine.id, 1, supplier.id, rma=f"RMA-HZ-2026-118{tag}"
+    )
+
+
+def _demo_purchasing(
+    session: Session, tag: str, parts: list[Any], shelf: Any, van: Any
+) -> tuple[Any, Any]:
     """Two suppliers with prices, reorder rules, a received, a partially received and a
-    draft purchase order, and a stocktake of the van being counted."""
+    draft purchase order, and a stocktake of the van being counted. Returns the suppliers."""
     from plugins.inventory import purchasing, reorder, stocktake
 
     printing = purchasing.create_supplier(
@@ -408,3 +450,4 @@ def _demo_purchasing(session: Session, tag: str, parts: list[Any], shelf: Any, v
     count = stocktake.create_stocktake(session, van.id, note="月度盘点 monthly van count")
     stocktake.start_counting(session, count)
     stocktake.enter_counts(session, count, {fuser.id: 0})
+    return printing, hvac

@@ -32,6 +32,7 @@ from flask_babel import gettext
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core.audit.capture import record_update
 from core.sequences.service import company_today, define_sequence, next_number
 from core.timeutil import utcnow
 from plugins.inventory import services
@@ -468,6 +469,10 @@ def receive_line(
                 "quantity",
                 409,
             )
+        session.refresh(line, ["received"])
+        record_update(  # the UPDATE statement is not seen by the audit capture
+            session, line, {"received": [line.received - qty, line.received]}
+        )
         move = services.receive(
             session,
             line.part_id,

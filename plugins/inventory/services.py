@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.audit.capture import record_update
 from core.audit.service import current_actor
 from core.events import publish
 from core.money import AmountError, parse_amount
@@ -59,6 +60,8 @@ from plugins.inventory.models import (
     SCRAP,
     TRANSFER,
     VAN,
+    VENDOR_RECEIPT,
+    VENDOR_RETURN,
     WAREHOUSE_KINDS,
     Location,
     Part,
@@ -243,6 +246,48 @@ def _not_quarantine(location: Location, field: str = "location_id") -> None:
         )
 
 
+def require_quarantine(session: Session, location: Location, field: str = "location_id") -> None:
+    """Refuse a normal location where defective parts must go: the message names the
+    quarantine locations of the same warehouse (or says it has none)."""
+    if location.kind == QUARANTINE:
+        return
+    choices = session.scalars(
+        select(Location.label)
+        .where(Location.warehouse_id == location.warehouse_id, Location.kind == QUARANTINE)
+        .order_by(Location.label)
+    ).all()
+    if choices:
+        message = gettext(
+            "%(field)s: %(location)s is not a quarantine location; defective parts go to "
+            "quarantine (%(choices)s)",
+            field=field,
+            location=str(location),
+            choices=", ".join(choices),
+        )
+    else:
+        message = gettext(
+            "%(field)s: %(location)s is not a quarantine location and its warehouse has "
+            "none; defective parts go to quarantine",
+            field=field,
+            location=str(location),
+        )
+    raise InventoryError(message, field)
+
+
+def require_normal(location: Location, field: str = "location_id") -> None:
+    """Refuse a quarantine location where usable parts must go."""
+    if location.kind == QUARANTINE:
+        raise InventoryError(
+            gettext(
+                "%(field)s: %(location)s is a quarantine location; usable parts go to a "
+                "normal location",
+                field=field,
+                location=str(location),
+            ),
+            field,
+        )
+
+
 # --- quants -----------------------------------------------------------------------------------
 
 
@@ -349,8 +394,12 @@ def _post(
     reference: str | None = None,
     note: str | None = None,
     reversal_of: StockMove | None = None,
+    vendor: dict[str, Any] | None = None,
 ) -> StockMove:
+    """Post a move and publish its event; ``vendor`` (``supplier_id``, ``rma``,
+    ``vendor_return_id``) goes on both for moves to and from a supplier under warranty."""
     user_id, username = current_actor()
+    vendor = vendor or {}
     move = StockMove(
         part_id=part.id,
         from_location_id=source.id if source else None,
@@ -365,10 +414,11 @@ def _post(
         created_on=utcnow(),
         created_by=username,
         created_by_id=user_id,
+        **vendor,
     )
     session.add(move)
     session.flush()
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = dict(vendor)
     if reversal_of is not None:
         fields["reversed_move_id"] = reversal_of.id
     publish(
@@ -484,8 +534,8 @@ def issue(
 def _consume_reservations(
     session: Session, part_id: int, location_id: int, reference: str
 ) -> Decimal:
-    rows = session.execute(
-        select(Reservation.id, Reservation.quantity).where(
+    rows = session.scalars(
+        select(Reservation).where(
             Reservation.part_id == part_id,
             Reservation.location_id == location_id,
             Reservation.reference == reference,
@@ -494,10 +544,11 @@ def _consume_reservations(
     ).all()
     if not rows:
         return Decimal(0)
+    now = utcnow()
     done = session.execute(
         update(Reservation)
         .where(Reservation.id.in_([r.id for r in rows]), Reservation.state == ACTIVE)
-        .values(state=CONSUMED, closed_on=utcnow())
+        .values(state=CONSUMED, closed_on=now)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != len(rows):
@@ -506,7 +557,22 @@ def _consume_reservations(
             "reference",
             409,
         )
+    for reservation in rows:  # the UPDATE statement is not seen by the audit capture
+        record_update(session, reservation, {"state": [ACTIVE, CONSUMED], "closed_on": [None, now]})
+        session.expire(reservation, ["state", "closed_on"])
     return sum((r.quantity for r in rows), Decimal(0))
+
+
+def parse_flag(value: Any, field: str) -> bool:
+    """A yes/no input: a bool, or ``true/false``, ``1/0``, ``yes/no``, ``on/off``, empty."""
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise InventoryError(gettext("%(field)s: must be true or false", field=field), field)
 
 
 def return_from_work_order(
@@ -516,19 +582,26 @@ def return_from_work_order(
     quantity: Any,
     reference: str,
     note: str | None = None,
+    defective: Any = False,
 ) -> StockMove:
     """Take parts back from ``reference`` (a work order) into a location.
 
-    A defective part removed from equipment goes to a quarantine location, to be repaired,
-    scrapped or sent back under warranty. Valued at the moving-average cost. Publishes
-    :class:`~plugins.inventory.events.StockReturned`.
+    With ``defective`` the part was removed from equipment because it failed: the location
+    must be a quarantine location (a normal one is refused, naming the warehouse's
+    quarantine locations), where it can be neither issued nor reserved until it is repaired
+    (transferred to a normal location), scrapped or sent to its vendor under warranty
+    (:func:`plugins.inventory.warranty.send_to_vendor`). Valued at the moving-average cost.
+    Publishes :class:`~plugins.inventory.events.StockReturned`.
     """
     qty = parse_quantity(quantity)
     reference = _text(reference, "reference", required=True)
     note = _text(note, "note", required=False, length=1000)
+    defective = parse_flag(defective, "defective")
     with session.begin_nested():
         part = _part(session, part_id)
         location = _location(session, location_id)
+        if defective:
+            require_quarantine(session, location)
         _put(session, part.id, location.id, qty)
         return _post(
             session,
@@ -647,7 +720,9 @@ def reverse_move(session: Session, move_id: int, note: str | None = None) -> Sto
 
     A move is reversed at most once and a reversal is not reversed (post the move again).
     Refused when the stock the move brought in is no longer available. Reversing a receipt
-    takes its value back out of the moving-average cost. Publishes
+    takes its value back out of the moving-average cost; reversing a receipt from a vendor
+    also gives its quantity back to its vendor return's outstanding quantity. A move to a
+    vendor is not reversed (its vendor return is settled by receipts or a write-off). Publishes
     :class:`~plugins.inventory.events.StockMoveReversed`.
     """
     note = _text(note, "note", required=False, length=1000)
@@ -677,9 +752,23 @@ def reverse_move(session: Session, move_id: int, note: str | None = None) -> Sto
                     "move_id",
                     409,
                 )
-            part = _part(session, original.part_id, lock=original.reason == RECEIPT)
+            if original.reason == VENDOR_RETURN:
+                raise InventoryError(
+                    gettext(
+                        "move_id: a move to a vendor is not reversed; receive the parts back "
+                        "or write them off on its vendor return"
+                    ),
+                    "move_id",
+                    409,
+                )
+            receipt = original.reason in (RECEIPT, VENDOR_RECEIPT)
+            part = _part(session, original.part_id, lock=receipt)
             qty = original.quantity
-            if original.reason == RECEIPT:
+            if original.reason == VENDOR_RECEIPT:
+                from plugins.inventory.warranty import unreceive  # warranty imports services
+
+                unreceive(session, original)
+            if receipt:
                 before = _total_on_hand(session, part.id)
                 if before - qty > 0:
                     value = before * part.average_cost - qty * original.unit_cost
@@ -821,6 +910,11 @@ def release(session: Session, reservation_id: int) -> Reservation:
             .execution_options(synchronize_session=False)
         )
         session.refresh(reservation)
+        record_update(  # the UPDATE statement is not seen by the audit capture
+            session,
+            reservation,
+            {"state": [ACTIVE, RELEASED], "closed_on": [None, reservation.closed_on]},
+        )
         publish(
             session,
             StockReleased(

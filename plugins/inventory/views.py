@@ -21,9 +21,10 @@ from wtforms.validators import Optional
 
 from core.company.service import company_zone
 from core.extensions import db
+from core.money import format_money
 from core.security.permissions import BusinessModelView
 from core.timeutil import to_zone
-from plugins.inventory import services
+from plugins.inventory import services, warranty
 from plugins.inventory.filters import FilterBelowMinimum
 from plugins.inventory.models import (
     BRANCH,
@@ -38,6 +39,8 @@ from plugins.inventory.models import (
     Reservation,
     StockMove,
     StockQuant,
+    Supplier,
+    VendorReturn,
     Warehouse,
 )
 from plugins.inventory.services import InventoryError, fmt_quantity
@@ -60,6 +63,8 @@ REASON_LABELS = {
     "adjustment": _("Adjustment"),
     "scrap": _("Scrap"),
     "reversal": _("Reversal"),
+    "vendor_return": _("Sent to vendor"),
+    "vendor_receipt": _("Back from vendor"),
 }
 STATE_LABELS = {"active": _("Active"), "released": _("Released"), "consumed": _("Consumed")}
 
@@ -98,6 +103,9 @@ LABELS = {
     "state": _("State"),
     "closed_on": _("Closed"),
     "preferred_supplier": _("Preferred Supplier"),
+    "supplier": _("Supplier"),
+    "rma": _("RMA number"),
+    "vendor_return_id": _("Vendor return"),
 }
 
 
@@ -281,6 +289,9 @@ class MoveView(BusinessModelView):
         "unit_cost",
         "sale_price",
         "reversal_of_id",
+        "supplier",
+        "rma",
+        "vendor_return_id",
         "note",
         "created_by",
     ]
@@ -325,6 +336,9 @@ ACTION_LABELS = {
     "reverse": _("Reverse a move"),
     "reserve": _("Reserve"),
     "release": _("Release a reservation"),
+    "vendor_return": _("Send to vendor"),
+    "vendor_receipt": _("Receive from vendor"),
+    "vendor_write_off": _("Write off vendor return"),
 }
 FIELD_LABELS = {
     "part_id": _("Part"),
@@ -337,17 +351,24 @@ FIELD_LABELS = {
     "note": _("Note"),
     "move_id": _("Move number"),
     "reservation_id": _("Reservation"),
+    "defective": _("Defective (to quarantine)"),
+    "supplier_id": _("Supplier"),
+    "rma": _("RMA number"),
+    "vendor_return_id": _("Vendor return"),
 }
 ACTION_FIELDS = {
     "receive": ("part_id", "location_id", "quantity", "unit_cost", "reference", "note"),
     "issue": ("part_id", "location_id", "quantity", "reference", "note"),
     "transfer": ("part_id", "from_location_id", "to_location_id", "quantity", "reference", "note"),
-    "return": ("part_id", "location_id", "quantity", "reference", "note"),
+    "return": ("part_id", "location_id", "quantity", "reference", "defective", "note"),
     "adjust": ("part_id", "location_id", "quantity", "note"),
     "scrap": ("part_id", "location_id", "quantity", "note"),
     "reverse": ("move_id", "note"),
     "reserve": ("part_id", "location_id", "quantity", "reference"),
     "release": ("reservation_id",),
+    "vendor_return": ("part_id", "location_id", "quantity", "supplier_id", "rma", "note"),
+    "vendor_receipt": ("vendor_return_id", "location_id", "quantity", "note"),
+    "vendor_write_off": ("vendor_return_id", "quantity", "note"),
 }
 ACTION_SERVICES = {
     "receive": services.receive,
@@ -359,6 +380,9 @@ ACTION_SERVICES = {
     "reverse": services.reverse_move,
     "reserve": services.reserve,
     "release": services.release,
+    "vendor_return": warranty.send_to_vendor,
+    "vendor_receipt": warranty.receive_from_vendor,
+    "vendor_write_off": warranty.write_off_vendor_return,
 }
 
 
@@ -383,7 +407,8 @@ class StockActionView(BaseView):
         if action not in ACTION_FIELDS:
             abort(404)
         fields = ACTION_FIELDS[action]
-        values = {name: (request.form.get(name) or "").strip() for name in fields}
+        given = request.form if request.method == "POST" else request.args  # links prefill
+        values = {name: (given.get(name) or "").strip() for name in fields}
         error_field = None
         if request.method == "POST":
             try:
@@ -396,6 +421,16 @@ class StockActionView(BaseView):
                 flash(str(exc), "danger")
                 error_field = exc.field
             else:
+                if isinstance(move, VendorReturn):
+                    flash(
+                        gettext(
+                            "Vendor return %(id)s: %(quantity)s written off.",
+                            id=move.id,
+                            quantity=fmt_quantity(move.written_off),
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("DefectivePartsView.list"))
                 if isinstance(move, Reservation):
                     if action == "release":
                         message = gettext("Reservation %(id)s released.", id=move.id)
@@ -424,6 +459,10 @@ class StockActionView(BaseView):
             parts=parts,
             locations=locations,
             reservations=_active_reservations() if action == "release" else [],
+            suppliers=_suppliers() if "supplier_id" in fields else [],
+            vendor_returns=(
+                warranty.open_vendor_returns(db.session) if "vendor_return_id" in fields else []
+            ),
             quantity=quantity,
         )
         return (page, 422) if error_field else page
@@ -439,3 +478,37 @@ def _active_reservations() -> list[Reservation]:
             .order_by(Reservation.id)
         )
     )
+
+
+def _suppliers() -> list[Supplier]:
+    """Active suppliers by name, for the send-to-vendor form."""
+    return list(
+        db.session.scalars(
+            select(Supplier).where(Supplier.active.is_(True)).order_by(Supplier.name)
+        )
+    )
+
+
+class DefectivePartsView(BaseView):
+    """Defective parts: stock waiting in quarantine locations and the open vendor returns
+    with what is still outstanding (``can_read`` on ``inventory_stock``). Two queries."""
+
+    route_base = "/inventory/defective"
+    default_view = "list"
+    class_permission_name = "inventory_stock"
+    method_permission_name = {"list": "read"}
+
+    @expose("/")
+    @has_access
+    def list(self) -> Any:
+        """The quarantine stock and the open vendor returns, with links to the actions."""
+        open_returns = warranty.open_vendor_returns(db.session)
+        return self.render_template(
+            "inventory/defective.html",
+            quarantine=warranty.quarantine_stock(db.session),
+            vendor_returns=open_returns,
+            outstanding_value=warranty.outstanding_value(open_returns),
+            quantity=quantity,
+            money=format_money,
+            local_time=local_time,
+        )
