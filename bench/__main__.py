@@ -36,12 +36,15 @@ def main(argv: list[str] | None = None) -> int:
         help="database URL of an empty database (default: a temporary SQLite file)",
     )
     contracts.add_argument("--json", action="store_true", help="print JSON")
-    from bench import inventory
+    from bench import inventory, maintenance
 
     inventory.add_parser(sub)
+    maintenance.add_parser(sub)
     args = parser.parse_args(argv)
     if args.benchmark == "inventory":
         return inventory.main(parser, args)
+    if args.benchmark == "maintenance":
+        return maintenance.main(parser, args)
     if args.benchmark == "contracts":
         return run_contracts(parser, args)
 

@@ -1,0 +1,607 @@
+"""REST APIs of maintenance. They only call services.
+
+Refusals answer 422 (invalid), 409 (conflict, wrong state, not in stock) or 404 with
+``{"message": ..., "field": ...}``; nothing is saved. Work order actions are one endpoint
+each: ``POST /api/v1/work_order/<id>/<action>`` (assign, start, wait_for_parts,
+parts_arrived, complete, confirm, close, cancel, wait_for_customer, customer_back).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext
+
+from core.documents import CJKFontMissing
+from core.extensions import db
+from core.security.permissions import BusinessModelApi
+from core.timeutil import utcnow
+from plugins.maintenance import dispatch, generation, parts, plans, report, services, sla
+from plugins.maintenance.access import (
+    KEPT_API_PERMISSIONS,
+    NO_DELETE,
+    OwnOrdersOnly,
+    current_user_id,
+    sees_all_orders,
+)
+from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance.models import (
+    Certification,
+    FaultReport,
+    MaintenancePlan,
+    PlanItem,
+    Technician,
+    WorkOrder,
+)
+
+
+def _named(response: Response) -> Response:
+    """Flask-AppBuilder's own input errors (``{"message": {field: [errors]}}``) reshaped
+    into ``{"message": text, "field": name}`` like every other refusal."""
+    body = response.get_json(silent=True) if response.status_code in (400, 422) else None
+    if isinstance(body, dict) and isinstance(body.get("message"), dict) and body["message"]:
+        field, errors = next(iter(body["message"].items()))
+        text = "; ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
+        response.set_data(
+            json.dumps({"message": f"{field}: {text}", "field": field}, ensure_ascii=False)
+        )
+    return response
+
+
+class _MaintenanceApi(BusinessModelApi):
+    """Common refusal handling: a :class:`MaintenanceError` answers its status and field."""
+
+    prepare: Any = None  # a services.prepare_* function
+
+    def pre_add(self, item: Any) -> None:
+        """Check the new record through the service."""
+        with db.session.no_autoflush:
+            type(self).prepare(db.session, item)
+
+    def pre_update(self, item: Any) -> None:
+        """Check the edited record through the service."""
+        with db.session.no_autoflush:
+            type(self).prepare(db.session, item)
+
+    def post_headless(self) -> Response:
+        """Create; a broken rule answers 4xx naming the field."""
+        try:
+            return _named(super().post_headless())
+        except MaintenanceError as exc:
+            return self._refused(exc)
+
+    def put_headless(self, pk: int) -> Response:
+        """Change; a broken rule answers 4xx naming the field."""
+        try:
+            return _named(super().put_headless(pk))
+        except MaintenanceError as exc:
+            return self._refused(exc)
+
+    def _refused(self, exc: MaintenanceError) -> Response:
+        db.session.rollback()
+        return self.response(exc.status, message=str(exc), field=exc.field)
+
+
+class TechnicianApi(_MaintenanceApi):
+    """``/api/v1/technician/``."""
+
+    resource_name = "technician"
+    datamodel = SQLAInterface(Technician)
+    class_permission_name = "maintenance_technician"
+    method_permission_name = KEPT_API_PERMISSIONS
+    exclude_route_methods = NO_DELETE  # deactivate a technician instead
+    prepare = staticmethod(services.prepare_technician)
+    add_columns = edit_columns = [
+        "user",
+        "name",
+        "phone",
+        "region",
+        "skills",
+        "calendar_code",
+        "active",
+    ]
+    list_columns = show_columns = [
+        "id",
+        "user.username",
+        "name",
+        "phone",
+        "region",
+        "skills",
+        "calendar_code",
+        "active",
+    ]
+    search_columns = ["name", "region", "skills", "active"]
+
+
+class CertificationApi(_MaintenanceApi):
+    """``/api/v1/certification/``: a technician's certificates and their expiry."""
+
+    resource_name = "certification"
+    datamodel = SQLAInterface(Certification)
+    class_permission_name = "maintenance_technician"
+    prepare = staticmethod(services.prepare_certification)
+    add_columns = edit_columns = ["technician", "skill", "name", "number", "valid_until"]
+    list_columns = show_columns = [
+        "id",
+        "technician.name",
+        "skill",
+        "name",
+        "number",
+        "valid_until",
+    ]
+    search_columns = ["technician", "skill", "valid_until"]
+
+
+class FaultReportApi(_MaintenanceApi):
+    """``/api/v1/fault_report/`` and ``POST /api/v1/fault_report/<id>/work_order``."""
+
+    resource_name = "fault_report"
+    datamodel = SQLAInterface(FaultReport)
+    class_permission_name = "maintenance_fault_report"
+    method_permission_name = {**KEPT_API_PERMISSIONS, "work_order": "write"}
+    exclude_route_methods = NO_DELETE  # fault reports are kept
+    prepare = staticmethod(services.prepare_fault_report)
+    add_columns = edit_columns = [
+        "equipment",
+        "symptom",
+        "environment",
+        "seen_at",
+        "contact_name",
+        "contact_phone",
+        "priority",
+        "source",
+    ]
+    list_columns = show_columns = [
+        "id",
+        "number",
+        "equipment.serial_number",
+        "symptom",
+        "environment",
+        "seen_at",
+        "reported_at",
+        "contact_name",
+        "contact_phone",
+        "priority",
+        "source",
+        "work_order.number",
+    ]
+    search_columns = ["number", "equipment", "priority", "source"]
+
+    @expose("/<int:pk>/work_order", methods=["POST"])
+    @protect()
+    def work_order(self, pk: int) -> Response:
+        """Turn fault report ``pk`` into a corrective work order; answers 201 with it."""
+        report = db.session.get(FaultReport, pk)
+        if report is None:
+            return self.response(
+                404,
+                message=gettext("fault report: %(id)s does not exist", id=pk),
+                field="fault_report",
+            )
+        try:
+            order = services.raise_work_order(db.session, report)
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(201, **work_order_json(order))
+
+
+def _iso(value: Any) -> str | None:
+    moment = sla.as_utc(value)
+    return moment.isoformat() if moment else None
+
+
+def work_order_json(order: WorkOrder) -> dict[str, Any]:
+    """What an action answers: the order's state, clock and allowed next actions."""
+    return {
+        "id": order.id,
+        "number": order.number,
+        "state": order.state,
+        "waiting_for_customer": order.waiting_for_customer,
+        "technician_id": order.technician_id,
+        "contract_id": order.contract_id,
+        "chargeable": order.chargeable,
+        "response_due": _iso(order.response_due),
+        "resolution_due": _iso(order.resolution_due),
+        "response_breached": order.response_breached,
+        "resolution_breached": order.resolution_breached,
+        "actions": services.available_actions(order),
+    }
+
+
+class WorkOrderApi(_MaintenanceApi):
+    """``/api/v1/work_order/``, its actions, part lines and SLA timeline."""
+
+    resource_name = "work_order"
+    datamodel = SQLAInterface(WorkOrder)
+    class_permission_name = "maintenance_work_order"
+    exclude_route_methods = NO_DELETE  # cancel an order with a reason instead
+    method_permission_name = {
+        **KEPT_API_PERMISSIONS,
+        "post": "dispatch",  # technicians see only their own orders: dispatch opens them
+        "lifecycle": "write",
+        "add_part": "write",
+        "remove_part": "write",
+        "timeline": "read",
+        "record_result": "write",
+        "raise_corrective": "write",
+        "candidates": "dispatch",
+        "findings": "write",
+        "report": "read",
+        "report_pdf": "read",
+    }
+    prepare = staticmethod(services.prepare_work_order)
+    base_filters = [["id", OwnOrdersOnly, lambda: None]]
+    add_columns = [
+        "equipment",
+        "kind",
+        "priority",
+        "title",
+        "symptom",
+        "region",
+        "site_time_zone",
+    ]
+    edit_columns = [
+        "title",
+        "symptom",
+        "region",
+        "diagnosis_cause",
+        "repair_plan",
+        "repair_actions",
+    ]
+    list_columns = [
+        "id",
+        "number",
+        "kind",
+        "state",
+        "title",
+        "priority",
+        "equipment.serial_number",
+        "technician.name",
+        "contract.number",
+        "chargeable",
+        "opened_at",
+        "response_due",
+        "resolution_due",
+        "response_breached",
+        "resolution_breached",
+        "scheduled_start",
+        "scheduled_end",
+    ]
+    show_columns = [
+        *list_columns,
+        "plan.name",
+        "due_date",
+        "required_skill",
+        "region",
+        "planned_minutes",
+        "assignment_override",
+        "symptom",
+        "service_level",
+        "coverage_note",
+        "site_time_zone",
+        "responded_at",
+        "resolved_at",
+        "paused_since",
+        "paused_minutes",
+        "diagnosis_cause",
+        "repair_plan",
+        "repair_actions",
+        "labour_minutes",
+        "confirmed_by",
+        "customer_remarks",
+        "cancel_reason",
+        "closed_at",
+        "problems_found",
+        "risks",
+    ]
+    search_columns = ["number", "state", "priority", "kind", "equipment", "technician"]
+    order_columns = ["number", "state", "priority", "opened_at", "response_due", "resolution_due"]
+
+    def pre_add(self, item: WorkOrder) -> None:
+        """Only dispatchers open orders (the route needs ``can_dispatch`` too); check it."""
+        services.check_may_open(sees_all_orders())
+        super().pre_add(item)
+
+    def _order(self, pk: int) -> WorkOrder:
+        order = services.get_work_order(db.session, pk)
+        services.check_visible(db.session, order, current_user_id(), sees_all_orders())
+        return order
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    def lifecycle(self, pk: int, action: str) -> Response:
+        """Run ``action`` on work order ``pk`` with the JSON body it needs."""
+        body = request.get_json(silent=True) or {}
+        if action == "assign" and not sees_all_orders():
+            return self.response(
+                403,
+                message=gettext("assign: only a dispatcher assigns work orders"),
+                field="action",
+            )
+        try:
+            order = self._order(pk)
+            services.run_action(db.session, order, action, body)
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(200, **work_order_json(order))
+
+    @expose("/<int:pk>/candidates", methods=["GET"])
+    @protect()
+    def candidates(self, pk: int) -> Response:
+        """Technicians for order ``pk``, suitable ones first, with the reasons against the
+        others; ``?scheduled_start=ISO`` books from then (default: now or the due day)."""
+        try:
+            order = self._order(pk)
+            start = dispatch.parse_moment(request.args.get("scheduled_start"))
+            ranked = dispatch.rank_technicians(db.session, order, utcnow(), start)
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(
+            200,
+            candidates=[
+                {
+                    "technician_id": c.technician.id,
+                    "name": c.technician.name,
+                    "region": c.technician.region,
+                    "suitable": c.suitable,
+                    "same_region": c.same_region,
+                    "workload": c.workload,
+                    "reasons": c.reasons,
+                }
+                for c in ranked
+            ],
+        )
+
+    @expose("/<int:pk>/parts", methods=["POST"])
+    @protect()
+    def add_part(self, pk: int) -> Response:
+        """Plan a part: ``{"quantity", "part_id", "location_id"}`` with inventory (reserved
+        now), ``{"quantity", "description"}`` without. Answers 201 with the line."""
+        body = request.get_json(silent=True) or {}
+        try:
+            order = self._order(pk)
+            line = parts.add_part_line(
+                db.session,
+                order,
+                quantity=body.get("quantity"),
+                description=body.get("description"),
+                part_id=body.get("part_id"),
+                location_id=body.get("location_id"),
+            )
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(
+            201,
+            id=line.id,
+            description=line.description,
+            quantity=str(line.quantity),
+            state=line.state,
+            reservation_id=line.reservation_id,
+        )
+
+    @expose("/<int:pk>/parts/<int:line_id>", methods=["DELETE"])
+    @protect()
+    def remove_part(self, pk: int, line_id: int) -> Response:
+        """Take a planned part off an open order (its reservation is released)."""
+        try:
+            parts.remove_part_line(db.session, self._order(pk), line_id)
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(200, message="OK")
+
+    @expose("/<int:pk>/timeline", methods=["GET"])
+    @protect()
+    def timeline(self, pk: int) -> Response:
+        """The order's SLA clock steps, oldest first, with the deadlines after each."""
+        try:
+            order = self._order(pk)
+        except MaintenanceError as exc:
+            return self.response(exc.status, message=str(exc), field=exc.field)
+        return self.response(200, number=order.number, timeline=sla.timeline(order))
+
+    @expose("/<int:pk>/results/<int:result_id>", methods=["POST"])
+    @protect()
+    def record_result(self, pk: int, result_id: int) -> Response:
+        """Record a checklist item: ``{"outcome", "measured_value", "notes"}``."""
+        body = request.get_json(silent=True) or {}
+        try:
+            result = plans.record_result(
+                db.session,
+                self._order(pk),
+                result_id,
+                outcome=body.get("outcome"),
+                measured_value=body.get("measured_value"),
+                notes=body.get("notes"),
+            )
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        value = result.measured_value
+        return self.response(
+            200,
+            id=result.id,
+            name=result.name,
+            outcome=result.outcome,
+            measured_value=None if value is None else f"{value.normalize():f}",
+        )
+
+    @expose("/<int:pk>/findings", methods=["POST"])
+    @protect()
+    def findings(self, pk: int) -> Response:
+        """Record an open inspection's ``{"problems_found", "risks"}`` (either may be left
+        out to keep it) for its report."""
+        body = request.get_json(silent=True) or {}
+        try:
+            order = plans.record_findings(
+                db.session,
+                self._order(pk),
+                problems_found=body.get("problems_found"),
+                risks=body.get("risks"),
+            )
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(
+            200, number=order.number, problems_found=order.problems_found, risks=order.risks
+        )
+
+    @expose("/<int:pk>/report", methods=["GET"])
+    @protect()
+    def report(self, pk: int) -> Response:
+        """The inspection report of visit ``pk``: title block and sections, cells as text
+        (409 for an order that is not an inspection)."""
+        try:
+            document = report.inspection_report(db.session, self._order(pk))
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(200, **document.as_dict())
+
+    @expose("/<int:pk>/report/pdf", methods=["GET"])
+    @protect()
+    def report_pdf(self, pk: int) -> Response:
+        """The inspection report as a PDF (503 when the server has no CJK font)."""
+        from plugins.maintenance.views import report_pdf_response
+
+        try:
+            order = self._order(pk)
+            return report_pdf_response(order, report.inspection_report(db.session, order))
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        except CJKFontMissing as exc:
+            return self.response(503, message=str(exc), field="PDF_FONT_PATH")
+
+    @expose("/<int:pk>/results/<int:result_id>/corrective", methods=["POST"])
+    @protect()
+    def raise_corrective(self, pk: int, result_id: int) -> Response:
+        """Open a corrective work order for a failed checklist item; 201 with it."""
+        try:
+            order = plans.raise_corrective(db.session, self._order(pk), result_id)
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(201, **work_order_json(order))
+
+
+class PlanApi(_MaintenanceApi):
+    """``/api/v1/maintenance_plan/``, its preview and ``POST .../<id>/generate``."""
+
+    resource_name = "maintenance_plan"
+    datamodel = SQLAInterface(MaintenancePlan)
+    class_permission_name = "maintenance_plan"
+    method_permission_name = {**KEPT_API_PERMISSIONS, "preview": "read", "generate": "write"}
+    exclude_route_methods = NO_DELETE  # orders refer to their plan: deactivate it instead
+    prepare = staticmethod(plans.prepare_plan)
+    add_columns = edit_columns = [
+        "name",
+        "product_type",
+        "contract",
+        "interval_count",
+        "interval_unit",
+        "horizon_days",
+        "starts_on",
+        "skill",
+        "duration_minutes",
+        "active",
+    ]
+    list_columns = show_columns = [
+        "id",
+        *[c for c in add_columns if c != "contract"],
+        "contract.number",
+        "generated_until",
+    ]
+    search_columns = ["name", "product_type", "contract", "active"]
+
+    def _plan(self, pk: int) -> MaintenancePlan:
+        plan = db.session.get(MaintenancePlan, pk)
+        if plan is None:
+            raise MaintenanceError(
+                gettext("plan: %(id)s does not exist", id=pk), "maintenance_plan", 404
+            )
+        return plan
+
+    @expose("/<int:pk>/preview", methods=["GET"])
+    @protect()
+    def preview(self, pk: int) -> Response:
+        """What the next generation run would create for plan ``pk``."""
+        try:
+            plan = self._plan(pk)
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        today = services.company_today()
+        planned, existing = generation.preview(db.session, plan, today)
+        start, end = generation.window(plan, today)
+        return self.response(
+            200,
+            window=[start.isoformat(), end.isoformat()],
+            existing=existing,
+            count=len(planned),
+            inspections=[
+                {
+                    "equipment_id": p.equipment_id,
+                    "serial": p.serial,
+                    "contract": p.contract_number,
+                    "due_date": p.due_date.isoformat(),
+                }
+                for p in planned[:1000]
+            ],
+        )
+
+    @expose("/<int:pk>/generate", methods=["POST"])
+    @protect()
+    def generate(self, pk: int) -> Response:
+        """Generate plan ``pk``'s inspections now (what the nightly job does)."""
+        try:
+            plan = self._plan(pk)
+            result = generation.generate(db.session, plan, services.company_today())
+            db.session.commit()
+        except MaintenanceError as exc:
+            return self._refused(exc)
+        return self.response(
+            200,
+            created=result.created,
+            existing=result.existing,
+            generated_until=result.window[1].isoformat(),
+        )
+
+
+class PlanItemApi(_MaintenanceApi):
+    """``/api/v1/maintenance_plan_item/``: checklist items with their acceptable range."""
+
+    resource_name = "maintenance_plan_item"
+    datamodel = SQLAInterface(PlanItem)
+    class_permission_name = "maintenance_plan"
+    prepare = staticmethod(plans.prepare_item)
+    add_columns = edit_columns = [
+        "plan",
+        "position",
+        "name",
+        "standard",
+        "unit",
+        "min_value",
+        "max_value",
+    ]
+    list_columns = show_columns = ["id", "plan.name", *add_columns[1:]]
+    search_columns = ["plan"]
+
+    def pre_delete(self, item: PlanItem) -> None:
+        """An item that inspections copied stays (409)."""
+        plans.check_item_removable(db.session, item)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Delete an unused checklist item; a used one answers 409 naming ``plan_item``."""
+        try:
+            return super().delete_headless(pk)
+        except MaintenanceError as exc:
+            return self._refused(exc)
+
+
+APIS = [TechnicianApi, CertificationApi, FaultReportApi, WorkOrderApi, PlanApi, PlanItemApi]

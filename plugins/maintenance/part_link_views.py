@@ -1,0 +1,109 @@
+"""Screens of the parts products and plans use: the lines behind the expected-demand
+figures inventory's reorder planning asks for (see :mod:`plugins.maintenance.demand`).
+
+Part and location ids are plain integers (inventory is optional); the lists show their
+labels, loaded once per request.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import g
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from sqlalchemy import select
+
+from core.extensions import db
+from core.security.permissions import BusinessModelView
+from plugins.maintenance import demand, parts
+from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance.models import PlanPart, ProductPart
+
+
+def plain(value: Decimal | None) -> str:
+    """A quantity without trailing zeros (``2``, ``1.5``)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
+PART_LABELS = {
+    "plan": _("Plan"),
+    "product": _("Product"),
+    "part_id": _("Part"),
+    "location_id": _("Stock Location"),
+    "quantity": _("Quantity"),
+}
+
+
+def _inventory_names() -> tuple[dict[int, str], dict[int, str]]:
+    """Part and location labels by id, loaded once per request (two queries)."""
+    cached = getattr(g, "_maintenance_inventory_names", None)
+    if cached is not None:
+        return cached
+    names: tuple[dict[int, str], dict[int, str]] = ({}, {})
+    if parts.inventory_enabled():
+        from plugins.inventory.models import Location, Part
+
+        names = (
+            {
+                i: f"{sku} {name}"
+                for i, sku, name in db.session.execute(select(Part.id, Part.sku, Part.name))
+            },
+            dict(db.session.execute(select(Location.id, Location.label)).tuples().all()),
+        )
+    g._maintenance_inventory_names = names
+    return names
+
+
+def part_label(value: int | None) -> str:
+    """``SKU name`` of an inventory part (its id when inventory is off)."""
+    return _inventory_names()[0].get(value, str(value or ""))
+
+
+def location_label(value: int | None) -> str:
+    """``WAREHOUSE/CODE`` of an inventory location (its id when inventory is off)."""
+    return _inventory_names()[1].get(value, str(value or ""))
+
+
+class _PartLinkView(BusinessModelView):
+    label_columns = PART_LABELS
+    prepare: Any = None
+    formatters_columns = {"part_id": part_label, "location_id": location_label, "quantity": plain}
+
+    def pre_add(self, item: Any) -> None:
+        """Check the line (inventory must be enabled)."""
+        type(self).prepare(db.session, item)
+
+    def pre_update(self, item: Any) -> None:
+        """Check the edited line; on refusal drop the half-applied form values."""
+        try:
+            type(self).prepare(db.session, item)
+        except MaintenanceError:
+            db.session.rollback()
+            raise
+
+
+class ProductPartView(_PartLinkView):
+    """Parts that units of a product use per repair (expected repairs x quantity)."""
+
+    datamodel = SQLAInterface(ProductPart)
+    route_base = "/maintenance/product-parts"
+    class_permission_name = "maintenance_plan"
+    prepare = staticmethod(demand.prepare_product_part)
+    list_title = _("Parts per Product")
+    list_columns = ["product", "part_id", "location_id", "quantity"]
+    add_columns = edit_columns = show_columns = list_columns
+    base_order = ("product_id", "asc")
+
+
+class PlanPartView(_PartLinkView):
+    """Parts each inspection of a plan needs (shown inside the plan)."""
+
+    datamodel = SQLAInterface(PlanPart)
+    route_base = "/maintenance/plan-parts"
+    class_permission_name = "maintenance_plan"
+    prepare = staticmethod(demand.prepare_plan_part)
+    list_title = _("Parts per Inspection")
+    list_columns = ["part_id", "location_id", "quantity"]
+    add_columns = edit_columns = show_columns = ["plan", *list_columns]
