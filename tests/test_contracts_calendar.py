@@ -113,5 +113,7 @@ def test_contract_list_filters_contracts_ending_within_n_days(client, login_as, 
     assert listed("/contracts/contracts/list/") == numbers
     assert listed("/contracts/contracts/list/?ending_within=30") == [first.number]
     assert listed("/contracts/contracts/list/?ending_within=60") == [first.number, second.number]
-    refused_page = client.get("/contracts/contracts/list/?ending_within=soon", follow_redirects=True)
+    refused_page = client.get(
+        "/contracts/contracts/list/?ending_within=soon", follow_redirects=True
+    )
     assert "whole number of days" in refused_page.get_data(as_text=True)
