@@ -29,7 +29,9 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python -m core.i18n check
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
