@@ -190,6 +190,28 @@ def test_a_run_that_crashed_half_way_is_finished_by_the_next_without_duplicates(
     assert (result.created, result.existing, len(keys), len(set(keys))) == (2, 4, 6, 6)
 
 
+def test_a_batch_meeting_orders_another_run_made_creates_only_the_rest_gap_free(
+    app, session, world
+):
+    build_world(app, session, n=2)  # a second printer under another contract
+    plan = printer_plan(session)
+    session.commit()
+    planned, _existing = generation.preview(session, plan, TODAY)
+    assert len(planned) == 6
+    # "another run" made two of them meanwhile
+    assert generation.create_batch(session, plan, planned[2:4]) == 2
+    session.commit()
+    assert generation.create_batch(session, plan, planned) == 4
+    session.commit()
+    made = inspections(session, plan)
+    keys = [(o.equipment_id, o.due_date) for o in made]
+    assert len(keys) == len(set(keys)) == 6
+    numbers = sorted(int(o.number.rsplit("-", 1)[1]) for o in made)
+    assert numbers == list(
+        range(numbers[0], numbers[0] + 6)
+    )  # the rolled-back batch gave its numbers back
+
+
 def test_preview_shows_what_the_next_run_would_create(session, world):
     plan = printer_plan(session)
     planned, existing = generation.preview(session, plan, TODAY)

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from core.timeutil import utcnow
 from plugins.contracts.models import (
     COVERING,
     SCRAPPED,
@@ -31,8 +32,9 @@ from plugins.contracts.models import (
     ContractEquipment,
     Equipment,
     Product,
+    ServiceLevel,
 )
-from plugins.maintenance import plans
+from plugins.maintenance import plans, sla
 from plugins.maintenance.models import INSPECTION, MaintenancePlan, WorkOrder
 
 DEFAULT_BATCH = 200
@@ -140,32 +142,95 @@ def preview(
 
 def create_inspection(
     session: Session, plan: MaintenancePlan, planned: PlannedInspection
-) -> WorkOrder | None:
-    """One inspection order with its checklist; ``None`` when it exists already (another
-    run made it meanwhile: the unique constraint answers)."""
-    from plugins.maintenance.services import create_work_order
+) -> WorkOrder:
+    """Add one inspection order with its checklist to the session, checked and numbered
+    (:func:`~plugins.maintenance.services.prepare_work_order`: WO number, coverage, first
+    timeline step), not yet flushed: the caller flushes a batch at once."""
+    from plugins.maintenance.services import prepare_work_order
 
+    order = WorkOrder(
+        kind=INSPECTION,
+        title=f"{plan.name} {planned.due_date.isoformat()}"[:200],
+        symptom=gettext(
+            "Preventive inspection: %(count)d checklist items, about %(minutes)d minutes",
+            count=len(plan.items),
+            minutes=plan.duration_minutes,
+        ),
+        priority="P4",
+        equipment_id=planned.equipment_id,
+        plan_id=plan.id,
+        due_date=planned.due_date,
+    )
+    with session.no_autoflush:
+        prepare_work_order(session, order)
+        plans.add_results_from_plan(order, plan)
+    session.add(order)
+    return order
+
+
+def _flag_breaches(session: Session, orders: list[WorkOrder]) -> None:
+    # As services.create_work_order does after its flush (inspections have no deadlines,
+    # so this normally flags nothing and runs no statement).
+    now = utcnow()
+    for order in orders:
+        sla.flag_breaches(session, order, now)
+
+
+def _create_one(session: Session, plan: MaintenancePlan, planned: PlannedInspection) -> bool:
+    """One inspection in its own savepoint; ``False`` when it exists already (another run
+    made it meanwhile: the unique constraint answers, and its WO number is given back)."""
     try:
         with session.begin_nested():
-            order = create_work_order(
-                session,
-                kind=INSPECTION,
-                title=f"{plan.name} {planned.due_date.isoformat()}"[:200],
-                symptom=gettext(
-                    "Preventive inspection: %(count)d checklist items, about %(minutes)d minutes",
-                    count=len(plan.items),
-                    minutes=plan.duration_minutes,
-                ),
-                priority="P4",
-                equipment_id=planned.equipment_id,
-                plan_id=plan.id,
-                due_date=planned.due_date,
-            )
-            plans.add_results_from_plan(order, plan)
+            order = create_inspection(session, plan, planned)
+            session.flush()
+            _flag_breaches(session, [order])
             session.flush()
     except IntegrityError:
-        return None
-    return order
+        return False
+    return True
+
+
+def _load_batch_terms(session: Session, batch: list[PlannedInspection]) -> list[object]:
+    """Load once per batch the units (with their product) and the contracts (with their
+    service level, its targets and the entitlements) that the coverage check of each order
+    reads. The caller keeps the returned list: held, the objects stay in the session's
+    identity map, so the coverage engine finds them there instead of loading them again
+    for every order (the answers are the same: nothing changes them during a batch)."""
+    units = session.scalars(
+        select(Equipment)
+        .where(Equipment.id.in_(sorted({p.equipment_id for p in batch})))
+        .options(selectinload(Equipment.product))
+    ).all()
+    contracts = session.scalars(
+        select(Contract)
+        .where(Contract.id.in_(sorted({p.contract_id for p in batch})))
+        .options(
+            selectinload(Contract.service_level).selectinload(ServiceLevel.targets),
+            selectinload(Contract.entitlements),
+        )
+    ).all()
+    return [*units, *contracts]
+
+
+def create_batch(session: Session, plan: MaintenancePlan, batch: list[PlannedInspection]) -> int:
+    """Create the inspections of ``batch`` with one flush (bulk inserts of orders, checklist
+    results and timeline steps; the audit log and the unique constraint still apply), in a
+    savepoint; returns how many were created. When another run made some of them meanwhile
+    the savepoint is rolled back (WO numbers given back) and the batch is created one by one,
+    skipping those that exist."""
+    if not batch:
+        return 0
+    held = _load_batch_terms(session, batch)
+    try:
+        with session.begin_nested(), session.no_autoflush:
+            orders = [create_inspection(session, plan, item) for item in batch]
+            session.flush()
+            _flag_breaches(session, orders)
+            session.flush()
+    except IntegrityError:
+        return sum(_create_one(session, plan, item) for item in batch)
+    del held  # kept alive up to here on purpose (see _load_batch_terms)
+    return len(orders)
 
 
 def generate(
@@ -179,20 +244,20 @@ def generate(
 ) -> GenerationResult:
     """Create the inspections of ``plan``'s window, then move its watermark.
 
-    ``commit`` (the job's) is called after every ``batch_size`` orders and at the end;
-    ``progress(done, total)`` after each order.
+    Works in batches of ``batch_size`` orders (one flush each); ``commit`` (the job's) is
+    called after every batch and at the end; ``progress(done, total)`` after each batch.
     """
     start, end = window(plan, today)
     planned, existing = preview(session, plan, today)
     created = 0
-    for index, item in enumerate(planned, 1):
-        if create_inspection(session, plan, item) is not None:
-            created += 1
-        else:
-            existing += 1
+    for first in range(0, len(planned), batch_size):
+        batch = planned[first : first + batch_size]
+        made = create_batch(session, plan, batch)
+        created += made
+        existing += len(batch) - made
         if progress is not None:
-            progress(index, len(planned))
-        if commit is not None and index % batch_size == 0:
+            progress(first + len(batch), len(planned))
+        if commit is not None:
             commit()
     plan.generated_until = end
     session.flush()
@@ -300,14 +365,13 @@ def regenerate_contract(session: Session, contract_id: int, today: datetime.date
         if plan.generated_until < start:
             continue
         existing = _existing(session, plan, start, plan.generated_until)
-        for unit, contract in covered_units(session, plan, contract_id):
-            for day in due_dates(plan, contract, start, plan.generated_until):
-                if (unit.id, day) in existing:
-                    continue
-                planned = PlannedInspection(
-                    unit.id, unit.serial_number, contract.id, contract.number, day
-                )
-                if create_inspection(session, plan, planned) is not None:
-                    created += 1
+        wanted = [
+            PlannedInspection(unit.id, unit.serial_number, contract.id, contract.number, day)
+            for unit, contract in covered_units(session, plan, contract_id)
+            for day in due_dates(plan, contract, start, plan.generated_until)
+            if (unit.id, day) not in existing
+        ]
+        for first in range(0, len(wanted), DEFAULT_BATCH):
+            created += create_batch(session, plan, wanted[first : first + DEFAULT_BATCH])
     session.flush()
     return Regeneration(contract_id, withdrawn, created)
