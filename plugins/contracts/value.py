@@ -30,16 +30,21 @@ def month_start(day: datetime.date, offset: int = 0) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def month_share(start: datetime.date, end: datetime.date, month: datetime.date) -> Decimal:
+    """The share of ``month`` (its first day) that ``start``..``end`` (inclusive) covers,
+    by days: 1 for a whole month, 0 for none."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    covered = (min(end, month.replace(day=days)) - max(start, month)).days + 1
+    return Decimal(max(covered, 0)) / days
+
+
 def term_months(start: datetime.date, end: datetime.date) -> Decimal:
     """The length of ``start``..``end`` (inclusive) in months, counting part months by days."""
     total = Decimal(0)
-    first = month_start(start)
-    while first <= end:
-        days = calendar.monthrange(first.year, first.month)[1]
-        last = first.replace(day=days)
-        covered = (min(end, last) - max(start, first)).days + 1
-        total += Decimal(covered) / days
-        first = month_start(first, 1)
+    month = month_start(start)
+    while month <= end:
+        total += month_share(start, end, month)
+        month = month_start(month, 1)
     return total
 
 
@@ -67,15 +72,12 @@ def value_by_month(
             Contract.end_date >= start,
         )
     ).all()
+    fees = [(c.start_date, c.end_date, monthly_fee(c)) for c in contracts]
     values = []
     for offset in range(months):
         month = month_start(start, offset)
-        last = month_start(month, 1) - datetime.timedelta(days=1)
-        days = Decimal(last.day)
-        total = Decimal(0)
-        for contract in contracts:
-            covered = (min(contract.end_date, last) - max(contract.start_date, month)).days + 1
-            if covered > 0:
-                total += monthly_fee(contract) * covered / days
+        total = sum(
+            (fee * month_share(begin, until, month) for begin, until, fee in fees), Decimal(0)
+        )
         values.append((month, total.quantize(CENT)))
     return values
