@@ -24,6 +24,7 @@ from core.company.service import company_zone
 from core.events import publish
 from core.sequences.service import define_sequence, next_number
 from core.timeutil import utcnow
+from core.validation import checked_choice
 from plugins.contracts import services as contracts
 from plugins.contracts.models import Equipment
 from plugins.maintenance import dispatch, events, parts, plans, sla
@@ -98,18 +99,7 @@ def _text(obj: Any, attr: str, label: str, *, required: bool = False) -> str:
 
 
 def _choice(obj: Any, attr: str, label: str, choices: tuple[str, ...]) -> str:
-    value = getattr(obj, attr)
-    if value not in choices:
-        raise MaintenanceError(
-            gettext(
-                "%(field)s: %(value)r is not one of %(choices)s",
-                field=label,
-                value=value,
-                choices=", ".join(choices),
-            ),
-            attr,
-        )
-    return value
+    return checked_choice(obj, attr, label, choices, MaintenanceError)
 
 
 def _equipment(session: Session, obj: Any) -> Equipment:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.company.service import company_zone
 from core.timeutil import utcnow
+from core.validation import checked_choice
 from plugins.contracts.services.errors import ContractError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,18 +34,7 @@ def _required(obj: Any, attr: str, label: str) -> str:
 
 
 def _choice(obj: Any, attr: str, label: str, choices: tuple[str, ...]) -> str:
-    value = getattr(obj, attr)
-    if value not in choices:
-        raise ContractError(
-            gettext(
-                "%(field)s: %(value)r is not one of %(choices)s",
-                field=label,
-                value=value,
-                choices=", ".join(choices),
-            ),
-            attr,
-        )
-    return value
+    return checked_choice(obj, attr, label, choices, ContractError)
 
 
 def _email(obj: Any, attr: str = "email") -> None:
