@@ -5,8 +5,9 @@ database with the inventory plugin, then in the same run:
 
 * **posting**: ``--moves`` moves (receipts, issues, transfers in a fixed random mix) through
   :mod:`plugins.inventory.services` (savepoint, conditional quant UPDATE, moving-average cost
-  on receipts, event, audit log), committed every ``--batch`` moves; then the same move list
-  posted with bare SQL into two look-alike tables (INSERT the move; the same conditional
+  on receipts, event; the moves themselves are the audit trail, the cost changes of parts are
+  audited), committed every ``--batch`` moves, with progress on standard error; then the same
+  move list posted with bare SQL into two look-alike tables (INSERT the move; the same conditional
   UPDATE of the quant, INSERT when missing), committed in the same batches;
 * **reading on-hand** for every part: the service :func:`~plugins.inventory.services.
   on_hand_by_part` (one grouped query over the quants) against the same bare SQL query, and
@@ -24,6 +25,7 @@ import argparse
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,6 +55,7 @@ from core.timeutil import utcnow
 QUICK = {"moves": 20_000, "parts": 1_000}
 LOCATIONS = 10
 RECEIPT, ISSUE, TRANSFER = "receipt", "issue", "transfer"
+PROGRESS_EVERY = 100_000
 
 bare_metadata = MetaData()
 bare_move = Table(
@@ -210,6 +213,8 @@ def post_with_services(session: Any, moves: list[tuple], batch: int) -> None:
                 services.transfer(session, part, source, target, quantity)
             if index % batch == 0:
                 session.commit()
+            if index % PROGRESS_EVERY == 0:
+                print(f"  {index:,} moves posted", file=sys.stderr, flush=True)
         session.commit()
 
 
