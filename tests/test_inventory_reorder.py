@@ -335,3 +335,40 @@ def test_rule_screen_adds_a_rule(client, login_as, session, plan):
     # the rule's quant exists, so the stock list can show the part below minimum
     assert services.stock_level(session, plan.fuser, plan.shelf).on_hand == 0
     assert "FUS-220" in rows(client.get("/inventory/stock/list/?below_minimum=1").text)
+
+
+def test_drafting_from_two_sessions_at_once_drafts_each_need_once(app, session, plan):
+    """The job and a purchaser on the screen draft at the same moment: the second waits for
+    the first to commit, then finds the need on order."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from core.extensions import db
+
+    reorder.create_rule(
+        session, part_id=plan.fuser, location_id=plan.shelf, min_quantity=2, max_quantity=5
+    )
+    session.commit()
+    second_drafted = []
+    first = Session(db.engine)
+    try:
+        assert reorder.draft_purchase_orders(first).lines == 1  # not committed yet
+
+        def second_purchaser():
+            with app.app_context(), Session(db.engine) as other:
+                second_drafted.append(reorder.draft_purchase_orders(other).lines)
+                other.commit()
+
+        thread = threading.Thread(target=second_purchaser)
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive(), "the second drafting must wait for the first transaction"
+        first.commit()
+        thread.join(timeout=30)
+    finally:
+        first.close()
+    assert second_drafted == [0]
+    session.expire_all()
+    order = session.query(PurchaseOrder).one()
+    assert [(line.part_id, line.quantity) for line in order.lines] == [(plan.fuser, D("5"))]

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import re
 import threading
-import zlib
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +22,8 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
+
+from core.locking import advisory_keys
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +48,6 @@ class ClusterLock(Protocol):
     def alive(self) -> bool:
         """Whether the lock is still held (a dropped database connection loses it)."""
         ...
-
-
-def _int4(value: int) -> int:
-    """An unsigned 32-bit number as PostgreSQL's signed ``int4``."""
-    return value - (1 << 32) if value >= (1 << 31) else value
-
-
-def advisory_keys(namespace: str, name: str) -> tuple[int, int]:
-    """The two ``int4`` keys of ``pg_try_advisory_lock(key1, key2)`` for ``name``."""
-    return _int4(zlib.crc32(namespace.encode())), _int4(zlib.crc32(name.encode()))
 
 
 def nullpool_engine(url: str) -> Engine:

@@ -16,7 +16,8 @@ position up to its **target**:
 The lead time is the rule's, else the preferred supplier's, else 0 days. Suggestions are
 drafted as purchase orders to the part's preferred supplier (added to that supplier's newest
 open draft when there is one); parts without one are reported, not ordered. Because drafts
-count as on order, drafting again drafts nothing more: the job is idempotent.
+count as on order, drafting again drafts nothing more: the job is idempotent, and drafting
+runs one at a time (:func:`core.locking.transaction_lock`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from core.locking import transaction_lock
 from core.sequences.service import company_today
 from core.timeutil import utcnow
 from plugins.inventory import purchasing, services
@@ -390,7 +392,10 @@ def refresh_reorder_points(session: Session, rules: Iterable[ReorderRule] | None
 def draft_purchase_orders(session: Session, today: datetime.date | None = None) -> DraftResult:
     """Draft what the rules suggest as purchase orders, one per preferred supplier (added to
     the supplier's newest open draft when there is one). Idempotent: what open orders already
-    cover is on order and is not suggested again."""
+    cover is on order and is not suggested again, also when the job and a purchaser on the
+    suggestions screen draft at the same moment: drafting holds a lock until the caller's
+    transaction ends, so the second waits and then sees the first one's drafts."""
+    transaction_lock(session, "aftersales.inventory", "draft-purchase-orders")
     today = today or company_today()
     result = DraftResult()
     wanted: dict[int, list[Suggestion]] = defaultdict(list)
