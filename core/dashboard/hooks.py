@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.contributions import DashboardWidget
+from core.dashboard.charts import bar_chart
 from core.hooks import hookimpl
 from core.runtime import runtime
 from core.timeutil import utcnow
@@ -85,23 +86,12 @@ def users_by_role(session: Session) -> dict[str, Any]:
         .group_by(role.name)
         .order_by(role.name)
     ).all()
-    return {
-        "type": "bar",
-        "data": {
-            "labels": [name for name, _count in rows],
-            "datasets": [
-                {
-                    "label": gettext("Active users"),
-                    "data": [count for _name, count in rows],
-                    "backgroundColor": "#337ab7",
-                }
-            ],
-        },
-        "options": {
-            "plugins": {"legend": {"display": False}},
-            "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
-        },
-    }
+    return bar_chart(
+        [name for name, _count in rows],
+        gettext("Active users"),
+        [count for _name, count in rows],
+        "#337ab7",
+    )
 
 
 def day_starts(today: datetime.date, days: int, zone: ZoneInfo) -> list[datetime.datetime]:

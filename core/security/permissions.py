@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, request
 from flask_appbuilder import ModelRestApi, ModelView
 
+from core.errors import RuleError, named_input_errors, refusal_response
 from core.listing import ListLoadingInterface
 
 READ = "read"
@@ -61,6 +63,39 @@ class BusinessModelView(ModelView):
 
 
 class BusinessModelApi(ModelRestApi):
-    """A REST API whose permissions are ``can_read``/``can_write`` on its object."""
+    """A REST API whose permissions are ``can_read``/``can_write`` on its object.
+
+    Creating, changing and deleting answer a :class:`core.errors.RuleError` raised by the
+    ``pre_add``/``pre_update``/``pre_delete`` checks (or by :meth:`check_input`) as
+    ``{"message", "field"}`` with its status, and Flask-AppBuilder's own input errors in the
+    same shape (:func:`core.errors.named_input_errors`).
+    """
 
     method_permission_name = MODEL_API_PERMISSIONS
+
+    def check_input(self, body: Any) -> None:
+        """Check the JSON body of a create or change before Flask-AppBuilder reads it
+        (override to raise a :class:`core.errors.RuleError`); nothing by default."""
+
+    def post_headless(self) -> Response:
+        """Create a record; a broken rule answers 4xx naming the field."""
+        try:
+            self.check_input(request.get_json(silent=True))
+            return named_input_errors(super().post_headless())
+        except RuleError as error:
+            return refusal_response(self, error)
+
+    def put_headless(self, pk: int) -> Response:
+        """Change a record; a broken rule answers 4xx naming the field."""
+        try:
+            self.check_input(request.get_json(silent=True))
+            return named_input_errors(super().put_headless(pk))
+        except RuleError as error:
+            return refusal_response(self, error)
+
+    def delete_headless(self, pk: int) -> Response:
+        """Delete a record; a rule that keeps it answers 4xx naming the field."""
+        try:
+            return super().delete_headless(pk)
+        except RuleError as error:
+            return refusal_response(self, error)

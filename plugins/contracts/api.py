@@ -16,8 +16,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 
+from core.crud import CheckedModelApi
+from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS, BusinessModelApi
+from core.security.permissions import MODEL_API_PERMISSIONS
 from plugins.contracts import services
 from plugins.contracts.models import (
     Contact,
@@ -37,36 +39,8 @@ from plugins.contracts.models import (
 from plugins.contracts.services import ContractError
 
 
-class _ContractsApi(BusinessModelApi):
-    """Common refusal handling: a :class:`ContractError` answers its status and field."""
-
-    prepare: Any = None  # a services.prepare_* function
-
-    def pre_add(self, item: Any) -> None:
-        """Check the new record through the service."""
-        type(self).prepare(db.session, item)
-
-    def pre_update(self, item: Any) -> None:
-        """Check the edited record through the service."""
-        type(self).prepare(db.session, item)
-
-    def post_headless(self) -> Response:
-        """Create; a broken rule answers 4xx naming the field."""
-        try:
-            return super().post_headless()
-        except ContractError as exc:
-            return self._refused(exc)
-
-    def put_headless(self, pk: int) -> Response:
-        """Change; a broken rule answers 4xx naming the field."""
-        try:
-            return super().put_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
-
-    def _refused(self, exc: ContractError) -> Response:
-        db.session.rollback()
-        return self.response(exc.status, message=str(exc), field=exc.field)
+class _ContractsApi(CheckedModelApi):
+    """Records checked by their service's ``prepare_*`` function on create and change."""
 
 
 class CustomerApi(_ContractsApi):
@@ -97,13 +71,6 @@ class CustomerAddressApi(_ContractsApi):
     def pre_delete(self, item: CustomerAddress) -> None:
         """An address units are installed at stays (409)."""
         services.check_address_removal(db.session, item)
-
-    def delete_headless(self, pk: int) -> Response:
-        """Delete an address; one units are installed at answers 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
 
 
 class ContactApi(_ContractsApi):
@@ -255,15 +222,9 @@ class ContractApi(_ContractsApi):
                 gettext("state: only a draft contract can be deleted"), "state", 409
             )
 
-    def delete_headless(self, pk: int) -> Response:
-        """Delete a draft; other states answer 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
-
     @expose("/<int:pk>/<string:action>", methods=["POST"])
     @protect()
+    @answers_refusals
     def lifecycle(self, pk: int, action: str) -> Response:
         """Run a lifecycle action on contract ``pk``; answers the contract's new state."""
         body = request.get_json(silent=True) or {}
@@ -282,20 +243,17 @@ class ContractApi(_ContractsApi):
                 message=gettext("action: %(action)s is unknown", action=action),
                 field="action",
             )
-        try:
-            contract = services.get_contract(db.session, pk)
-            today = services.company_today()
-            if action == "terminate":
-                result = handler(db.session, contract, body.get("reason") or "")
-            elif action in ("mark_expiring", "expire"):
-                result = handler(db.session, contract, _date(body.get("today")) or today)
-            elif action == "renew":
-                result = handler(db.session, contract, body.get("months"))
-            else:
-                result = handler(db.session, contract)
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        contract = services.get_contract(db.session, pk)
+        today = services.company_today()
+        if action == "terminate":
+            result = handler(db.session, contract, body.get("reason") or "")
+        elif action in ("mark_expiring", "expire"):
+            result = handler(db.session, contract, _date(body.get("today")) or today)
+        elif action == "renew":
+            result = handler(db.session, contract, body.get("months"))
+        else:
+            result = handler(db.session, contract)
+        db.session.commit()
         return self.response(
             200,
             id=contract.id,
@@ -307,31 +265,29 @@ class ContractApi(_ContractsApi):
 
     @expose("/<int:pk>/usage", methods=["POST"])
     @protect()
+    @answers_refusals
     def usage(self, pk: int) -> Response:
         """Consume quota of the contract: ``{"kind", "on", "amount" | "count", "reference"}``;
         answers 201 with the remaining quota of that contract year."""
         body = request.get_json(silent=True) or {}
-        try:
-            contract = services.get_contract(db.session, pk)
-            on = _date(body.get("on")) or services.company_today()
-            kind = str(body.get("kind") or "")
-            count = body.get("count")
-            if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-                raise ContractError(gettext("count: must be a whole number"), "count")
-            services.record_usage(
-                db.session,
-                contract,
-                kind,
-                on,
-                amount=_decimal(body.get("amount")),
-                count=count,
-                reference=str(body.get("reference") or ""),
-            )
-            db.session.commit()
-            serials = [link.equipment.serial_number for link in contract.equipment_links]
-            answer = services.coverage(db.session, serials[0], on, kind) if serials else None
-        except ContractError as exc:
-            return self._refused(exc)
+        contract = services.get_contract(db.session, pk)
+        on = _date(body.get("on")) or services.company_today()
+        kind = str(body.get("kind") or "")
+        count = body.get("count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            raise ContractError(gettext("count: must be a whole number"), "count")
+        services.record_usage(
+            db.session,
+            contract,
+            kind,
+            on,
+            amount=_decimal(body.get("amount")),
+            count=count,
+            reference=str(body.get("reference") or ""),
+        )
+        db.session.commit()
+        serials = [link.equipment.serial_number for link in contract.equipment_links]
+        answer = services.coverage(db.session, serials[0], on, kind) if serials else None
         return self.response(
             201,
             remaining=str(answer.remaining) if answer and answer.remaining is not None else None,
@@ -339,26 +295,22 @@ class ContractApi(_ContractsApi):
 
     @expose("/<int:pk>/manager", methods=["POST"])
     @protect()
+    @answers_refusals
     def manager(self, pk: int) -> Response:
         """Name the contract manager ``{"manager": user id}`` (``null`` clears), in any state
         but the ended ones; the manager is notified when the contract is expiring."""
         body = request.get_json(silent=True) or {}
-        try:
-            contract = services.get_contract(db.session, pk)
-            services.assign_manager(db.session, contract, body.get("manager"))
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        contract = services.get_contract(db.session, pk)
+        services.assign_manager(db.session, contract, body.get("manager"))
+        db.session.commit()
         return self.response(200, id=contract.id, manager=contract.manager_id)
 
     @expose("/<int:pk>/versions", methods=["GET"])
     @protect()
+    @answers_refusals
     def versions(self, pk: int) -> Response:
         """The contract's versions: number, date applied, amendment and the terms."""
-        try:
-            contract = services.get_contract(db.session, pk)
-        except ContractError as exc:
-            return self._refused(exc)
+        contract = services.get_contract(db.session, pk)
         return self.response(
             200,
             id=contract.id,
@@ -376,14 +328,12 @@ class ContractApi(_ContractsApi):
 
     @expose("/<int:pk>/versions/compare", methods=["GET"])
     @protect()
+    @answers_refusals
     def compare_versions(self, pk: int) -> Response:
         """Differences between versions ``?from=N&to=M``, field by field."""
-        try:
-            contract = services.get_contract(db.session, pk)
-            first = services.get_version(db.session, contract, request.args.get("from"), "from")
-            second = services.get_version(db.session, contract, request.args.get("to"), "to")
-        except ContractError as exc:
-            return self._refused(exc)
+        contract = services.get_contract(db.session, pk)
+        first = services.get_version(db.session, contract, request.args.get("from"), "from")
+        second = services.get_version(db.session, contract, request.args.get("to"), "to")
         rows = services.compare_versions(first, second)
         return self.response(
             200,
@@ -436,40 +386,36 @@ class ContractAmendmentApi(_ContractsApi):
     search_columns = ["contract", "state"]
     order_columns = ["id", "number", "state", "signed_on", "applied_on"]
 
+    @answers_refusals
     def post_headless(self) -> Response:
         """Draft an amendment; a broken rule answers 4xx naming the field."""
         body = request.get_json(silent=True) or {}
-        try:
-            contract_id = body.get("contract")
-            if isinstance(contract_id, bool) or not isinstance(contract_id, int):
-                raise ContractError(gettext("contract: is required (its id)"), "contract")
-            contract = services.get_contract(db.session, contract_id)
-            amendment = services.create_amendment(
-                db.session,
-                contract,
-                body.get("changes"),
-                str(body.get("reason") or ""),
-                customer_signer=str(body.get("customer_signer") or ""),
-                company_signer=str(body.get("company_signer") or ""),
-                signed_on=_date(body.get("signed_on"), "signed_on"),
-            )
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        contract_id = body.get("contract")
+        if isinstance(contract_id, bool) or not isinstance(contract_id, int):
+            raise ContractError(gettext("contract: is required (its id)"), "contract")
+        contract = services.get_contract(db.session, contract_id)
+        amendment = services.create_amendment(
+            db.session,
+            contract,
+            body.get("changes"),
+            str(body.get("reason") or ""),
+            customer_signer=str(body.get("customer_signer") or ""),
+            company_signer=str(body.get("company_signer") or ""),
+            signed_on=_date(body.get("signed_on"), "signed_on"),
+        )
+        db.session.commit()
         return self.response(201, id=amendment.id, result=self._shown(amendment))
 
+    @answers_refusals
     def put_headless(self, pk: int) -> Response:
         """Change a draft amendment; other states answer 409."""
         body = request.get_json(silent=True) or {}
-        try:
-            amendment = services.get_amendment(db.session, pk)
-            values = {k: body[k] for k in self.edit_columns if k in body}
-            if "signed_on" in values:
-                values["signed_on"] = _date(values["signed_on"], "signed_on")
-            services.update_amendment(db.session, amendment, **values)
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        amendment = services.get_amendment(db.session, pk)
+        values = {k: body[k] for k in self.edit_columns if k in body}
+        if "signed_on" in values:
+            values["signed_on"] = _date(values["signed_on"], "signed_on")
+        services.update_amendment(db.session, amendment, **values)
+        db.session.commit()
         return self.response(200, id=amendment.id, result=self._shown(amendment))
 
     def pre_delete(self, item: ContractAmendment) -> None:
@@ -481,32 +427,23 @@ class ContractAmendmentApi(_ContractsApi):
                 409,
             )
 
-    def delete_headless(self, pk: int) -> Response:
-        """Delete a draft; other states answer 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
-
     def _shown(self, amendment: ContractAmendment) -> dict[str, Any]:
         return self.show_model_schema.dump(amendment)
 
     @expose("/<int:pk>/attachment", methods=["POST"])
     @protect()
+    @answers_refusals
     def upload_attachment(self, pk: int) -> Response:
         """Store the copy signed by both parties (multipart field ``file``)."""
-        try:
-            amendment = services.get_amendment(db.session, pk)
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                raise ContractError(
-                    gettext("attachment: send the signed copy as the multipart field 'file'"),
-                    "attachment",
-                )
-            services.attach_signed_copy(db.session, amendment, upload.filename, upload.read())
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        amendment = services.get_amendment(db.session, pk)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ContractError(
+                gettext("attachment: send the signed copy as the multipart field 'file'"),
+                "attachment",
+            )
+        services.attach_signed_copy(db.session, amendment, upload.filename, upload.read())
+        db.session.commit()
         return self.response(
             201,
             id=amendment.id,
@@ -517,12 +454,10 @@ class ContractAmendmentApi(_ContractsApi):
 
     @expose("/<int:pk>/attachment", methods=["GET"])
     @protect()
+    @answers_refusals
     def download_attachment(self, pk: int) -> Response:
         """The signed copy under its original file name."""
-        try:
-            amendment = services.get_amendment(db.session, pk)
-        except ContractError as exc:
-            return self._refused(exc)
+        amendment = services.get_amendment(db.session, pk)
         path = services.attachment_file(amendment)
         if path is None or not path.is_file():
             return self.response(
@@ -537,6 +472,7 @@ class ContractAmendmentApi(_ContractsApi):
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
     @protect()
+    @answers_refusals
     def amendment_action(self, pk: int, action: str) -> Response:
         """confirm, apply (needs ``can_approve``) or withdraw amendment ``pk``."""
         handler = services.AMENDMENT_ACTIONS.get(action)
@@ -554,12 +490,9 @@ class ContractAmendmentApi(_ContractsApi):
                 message=gettext("action: %(action)s needs the approve permission", action=action),
                 field="action",
             )
-        try:
-            amendment = services.get_amendment(db.session, pk)
-            handler(db.session, amendment)
-            db.session.commit()
-        except ContractError as exc:
-            return self._refused(exc)
+        amendment = services.get_amendment(db.session, pk)
+        handler(db.session, amendment)
+        db.session.commit()
         return self.response(
             200,
             id=amendment.id,
@@ -613,13 +546,6 @@ class ContractEquipmentApi(_ContractsApi):
         """Only while the contract may change."""
         services.prepare_contract_equipment(db.session, item)
 
-    def delete_headless(self, pk: int) -> Response:
-        """Remove a unit from a draft; other states answer 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
-
 
 class ContractRangeApi(_ContractsApi):
     """``/api/v1/contract_range/``: product ranges a contract covers (a product type,
@@ -637,13 +563,6 @@ class ContractRangeApi(_ContractsApi):
     def pre_delete(self, item: ContractRange) -> None:
         """Only while the contract may change."""
         services.check_range_removal(db.session, item)
-
-    def delete_headless(self, pk: int) -> Response:
-        """Remove a range from a draft; other states answer 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
 
 
 class EntitlementApi(_ContractsApi):
@@ -689,13 +608,6 @@ class EntitlementPartApi(_ContractsApi):
         """Only while the contract may change."""
         services.check_entitlement_part_removal(db.session, item)
 
-    def delete_headless(self, pk: int) -> Response:
-        """Remove a part number from a draft's list; other states answer 409."""
-        try:
-            return super().delete_headless(pk)
-        except ContractError as exc:
-            return self._refused(exc)
-
 
 class CoverageApi(BaseApi):
     """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour&part=SKU``."""
@@ -706,20 +618,18 @@ class CoverageApi(BaseApi):
 
     @expose("/coverage", methods=["GET"])
     @protect()
+    @answers_refusals
     def coverage(self) -> Response:
         """What covers unit ``serial`` on ``at`` (default today) for ``kind`` of work;
         ``part`` (a part number) is checked against a list of free parts."""
-        try:
-            at = _date(request.args.get("at")) or services.company_today()
-            answer = services.coverage(
-                db.session,
-                request.args.get("serial", ""),
-                at,
-                request.args.get("kind", "labour"),
-                request.args.get("part") or None,
-            )
-        except ContractError as exc:
-            return self.response(exc.status, message=str(exc), field=exc.field)
+        at = _date(request.args.get("at")) or services.company_today()
+        answer = services.coverage(
+            db.session,
+            request.args.get("serial", ""),
+            at,
+            request.args.get("kind", "labour"),
+            request.args.get("part") or None,
+        )
         return self.response(200, **answer.as_dict())
 
 
@@ -732,23 +642,21 @@ class ContractCalendarApi(BaseApi):
 
     @expose("/calendar", methods=["GET"])
     @protect()
+    @answers_refusals
     def calendar(self) -> Response:
         """Cancel-by and end dates of contracts in force within the next ``days`` days
         (default 90), grouped by month, each with its contract's id and link."""
         text = request.args.get("days", "90")
-        try:
-            if not text.isdigit():
-                raise ContractError(
-                    gettext(
-                        "days: must be a whole number from 1 to %(max)d",
-                        max=services.MAX_CALENDAR_DAYS,
-                    ),
-                    "days",
-                )
-            today = services.company_today()
-            entries = services.upcoming_dates(db.session, today, int(text))
-        except ContractError as exc:
-            return self.response(exc.status, message=str(exc), field=exc.field)
+        if not text.isdigit():
+            raise ContractError(
+                gettext(
+                    "days: must be a whole number from 1 to %(max)d",
+                    max=services.MAX_CALENDAR_DAYS,
+                ),
+                "days",
+            )
+        today = services.company_today()
+        entries = services.upcoming_dates(db.session, today, int(text))
         return self.response(
             200,
             today=today.isoformat(),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+from core.dashboard.charts import bar_chart
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -196,23 +197,9 @@ def _by_state(session: Session) -> dict[str, Any]:
     from plugins.contracts.views import STATE_LABELS
 
     counts = count_by_state(session)
-    return {
-        "type": "bar",
-        "data": {
-            "labels": [str(STATE_LABELS[s]) for s in counts],
-            "datasets": [
-                {
-                    "label": gettext("Contracts"),
-                    "data": list(counts.values()),
-                    "backgroundColor": "#337ab7",
-                }
-            ],
-        },
-        "options": {
-            "plugins": {"legend": {"display": False}},
-            "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
-        },
-    }
+    return bar_chart(
+        [STATE_LABELS[s] for s in counts], gettext("Contracts"), list(counts.values()), "#337ab7"
+    )
 
 
 def _expiring(session: Session) -> dict[str, Any]:
@@ -242,23 +229,13 @@ def _value_by_month(session: Session) -> dict[str, Any]:
 
     currency = company_currency()
     values = value_by_month(session, month_start(company_today(), -5), 12, currency)
-    return {
-        "type": "bar",
-        "data": {
-            "labels": [month.strftime("%Y-%m") for month, _value in values],
-            "datasets": [
-                {
-                    "label": gettext("Contract value (%(currency)s)", currency=currency),
-                    "data": [float(value) for _month, value in values],
-                    "backgroundColor": "#5cb85c",
-                }
-            ],
-        },
-        "options": {
-            "plugins": {"legend": {"display": False}},
-            "scales": {"y": {"beginAtZero": True}},
-        },
-    }
+    return bar_chart(
+        [month.strftime("%Y-%m") for month, _value in values],
+        gettext("Contract value (%(currency)s)", currency=currency),
+        [float(value) for _month, value in values],
+        "#5cb85c",
+        whole_numbers=False,
+    )
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, Optional
 
+from core.crud import CheckedModelView
 from core.extensions import db
 from core.security.permissions import MODEL_VIEW_PERMISSIONS, BusinessModelView
 from plugins.contracts import services
@@ -202,23 +203,10 @@ def amounts(required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> d
     return fields
 
 
-class _ContractsView(BusinessModelView):
+class _ContractsView(CheckedModelView):
     """Screens whose add/edit go through a service check; a refusal is flashed."""
 
     label_columns = LABELS
-    prepare: Any = None
-
-    def pre_add(self, item: Any) -> None:
-        """Check the new record."""
-        type(self).prepare(db.session, item)
-
-    def pre_update(self, item: Any) -> None:
-        """Check the edited record; on refusal drop the half-applied form values."""
-        try:
-            type(self).prepare(db.session, item)
-        except ContractError:
-            db.session.rollback()
-            raise
 
 
 class CustomerAddressView(_ContractsView):

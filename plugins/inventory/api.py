@@ -27,6 +27,8 @@ from flask_babel import gettext
 from marshmallow import validate
 from sqlalchemy.exc import IntegrityError
 
+from core.crud import CheckedModelApi
+from core.errors import refusal_response
 from core.extensions import db
 from core.security.permissions import BusinessModelApi
 from plugins.inventory import services, warranty
@@ -48,32 +50,10 @@ READ_ONLY = {"get", "get_list", "info"}
 NO_DELETE = {"get", "get_list", "info", "post", "put"}
 
 
-class _RefusalMixin:
-    """Turn a service refusal into ``{"message", "field"}`` with its status; roll back."""
-
-    def post_headless(self) -> Response:
-        """Create a record; a broken rule answers 4xx naming the field."""
-        try:
-            return super().post_headless()  # type: ignore[misc]
-        except InventoryError as exc:
-            return self._refused(exc)
-
-    def put_headless(self, pk: int) -> Response:
-        """Change a record; a broken rule answers 4xx naming the field."""
-        try:
-            return super().put_headless(pk)  # type: ignore[misc]
-        except InventoryError as exc:
-            return self._refused(exc)
-
-    def _refused(self, exc: InventoryError) -> Response:
-        db.session.rollback()
-        return self.response(exc.status, message=str(exc), field=exc.field)  # type: ignore[attr-defined]
-
-
 PART_EDITABLE = ["sku", "name", "specification", "unit", "standard_cost", "sale_price", "active"]
 
 
-class PartApi(_RefusalMixin, BusinessModelApi):
+class PartApi(CheckedModelApi):
     """Spare parts. ``average_cost`` is kept by receipts and is read-only."""
 
     resource_name = "inventory_part"
@@ -86,16 +66,10 @@ class PartApi(_RefusalMixin, BusinessModelApi):
     order_columns = ["sku", "name"]
     base_order = ("sku", "asc")
 
-    def pre_add(self, item: Part) -> None:
-        """Check the new part."""
-        services.prepare_part(db.session, item)
-
-    def pre_update(self, item: Part) -> None:
-        """Check the edited part."""
-        services.prepare_part(db.session, item)
+    prepare = staticmethod(services.prepare_part)
 
 
-class WarehouseApi(_RefusalMixin, BusinessModelApi):
+class WarehouseApi(CheckedModelApi):
     """Warehouses: central store, branch stores and vans (a van's technician must hold the
     Technician role)."""
 
@@ -109,13 +83,7 @@ class WarehouseApi(_RefusalMixin, BusinessModelApi):
     search_columns = ["code", "name", "kind"]
     base_order = ("code", "asc")
 
-    def pre_add(self, item: Warehouse) -> None:
-        """Check the new warehouse."""
-        services.prepare_warehouse(db.session, item)
-
-    def pre_update(self, item: Warehouse) -> None:
-        """Check the edited warehouse."""
-        services.prepare_warehouse(db.session, item)
+    prepare = staticmethod(services.prepare_warehouse)
 
 
 class LocationApi(BusinessModelApi):
@@ -366,8 +334,7 @@ class StockActionApi(BaseApi):
             result = service(db.session, **arguments)
             db.session.commit()
         except InventoryError as exc:
-            db.session.rollback()
-            return self.response(exc.status, message=str(exc), field=exc.field)
+            return refusal_response(self, exc)
         except IntegrityError:
             db.session.rollback()
             return self.response(

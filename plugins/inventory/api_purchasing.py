@@ -25,10 +25,12 @@ from flask_appbuilder.api import BaseApi, expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 
+from core.crud import CheckedModelApi
+from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS, BusinessModelApi
+from core.security.permissions import MODEL_API_PERMISSIONS
 from plugins.inventory import evaluation, purchasing, reorder
-from plugins.inventory.api import _RefusalMixin, move_json
+from plugins.inventory.api import move_json
 from plugins.inventory.models import (
     PurchaseOrder,
     ReorderRule,
@@ -70,7 +72,7 @@ def order_json(order: PurchaseOrder) -> dict[str, Any]:
     }
 
 
-class SupplierApi(_RefusalMixin, BusinessModelApi):
+class SupplierApi(CheckedModelApi):
     """Suppliers (deactivate rather than delete)."""
 
     resource_name = "inventory_supplier"
@@ -82,16 +84,10 @@ class SupplierApi(_RefusalMixin, BusinessModelApi):
     search_columns = ["name", "tax_id", "active"]
     base_order = ("name", "asc")
 
-    def pre_add(self, item: Supplier) -> None:
-        """Check the new supplier."""
-        purchasing.prepare_supplier(db.session, item)
-
-    def pre_update(self, item: Supplier) -> None:
-        """Check the edited supplier."""
-        purchasing.prepare_supplier(db.session, item)
+    prepare = staticmethod(purchasing.prepare_supplier)
 
 
-class SupplierPriceApi(_RefusalMixin, BusinessModelApi):
+class SupplierPriceApi(CheckedModelApi):
     """Supplier prices per part."""
 
     resource_name = "inventory_supplier_price"
@@ -109,16 +105,10 @@ class SupplierPriceApi(_RefusalMixin, BusinessModelApi):
     add_columns = edit_columns = ["supplier", "part", "supplier_sku", "unit_price"]
     search_columns = ["supplier", "part"]
 
-    def pre_add(self, item: SupplierPrice) -> None:
-        """Check the new price."""
-        purchasing.prepare_supplier_price(db.session, item)
-
-    def pre_update(self, item: SupplierPrice) -> None:
-        """Check the edited price."""
-        purchasing.prepare_supplier_price(db.session, item)
+    prepare = staticmethod(purchasing.prepare_supplier_price)
 
 
-class PurchaseOrderApi(_RefusalMixin, BusinessModelApi):
+class PurchaseOrderApi(CheckedModelApi):
     """Purchase orders and their lifecycle."""
 
     resource_name = "inventory_purchase_order"
@@ -148,21 +138,13 @@ class PurchaseOrderApi(_RefusalMixin, BusinessModelApi):
     search_columns = ["number", "supplier", "state", "expected_date"]
     base_order = ("number", "desc")
 
-    def pre_add(self, item: PurchaseOrder) -> None:
-        """Number the new draft and check its supplier."""
-        purchasing.prepare_order(db.session, item)
+    prepare = staticmethod(purchasing.prepare_order)
 
-    def pre_update(self, item: PurchaseOrder) -> None:
-        """Only a draft may be edited."""
-        purchasing.prepare_order(db.session, item)
-
+    @answers_refusals
     def _answer(self, pk: int, work: Callable[[PurchaseOrder], Any], status: int) -> Response:
-        try:
-            order = purchasing.get_order(db.session, pk)
-            result = work(order)
-            db.session.commit()
-        except InventoryError as exc:
-            return self._refused(exc)
+        order = purchasing.get_order(db.session, pk)
+        result = work(order)
+        db.session.commit()
         body = order_json(purchasing.orders_with_lines(db.session, [order.id])[0])
         if isinstance(result, list):
             body["moves"] = [move_json(move) for move in result]
@@ -250,7 +232,7 @@ RULE_FIELDS = [
 ]
 
 
-class ReorderRuleApi(_RefusalMixin, BusinessModelApi):
+class ReorderRuleApi(CheckedModelApi):
     """Reorder rules per part and location."""
 
     resource_name = "inventory_reorder_rule"
@@ -268,13 +250,7 @@ class ReorderRuleApi(_RefusalMixin, BusinessModelApi):
     add_columns = edit_columns = RULE_FIELDS
     search_columns = ["part", "location", "method", "active"]
 
-    def pre_add(self, item: ReorderRule) -> None:
-        """Check the new rule."""
-        reorder.prepare_rule(db.session, item)
-
-    def pre_update(self, item: ReorderRule) -> None:
-        """Check the edited rule."""
-        reorder.prepare_rule(db.session, item)
+    prepare = staticmethod(reorder.prepare_rule)
 
     def post_add(self, item: ReorderRule) -> None:
         """Create the rule's quant and compute a demand rule's reorder point."""
@@ -320,6 +296,7 @@ class ReorderApi(BaseApi):
 
     @expose("/draft", methods=["POST"])
     @protect()
+    @answers_refusals
     def draft(self) -> Response:
         """Draft purchase orders from the suggestions (idempotent).
         ---
@@ -329,12 +306,8 @@ class ReorderApi(BaseApi):
             200:
               description: the orders touched, lines added, parts without a supplier
         """
-        try:
-            result = reorder.draft_purchase_orders(db.session)
-            db.session.commit()
-        except InventoryError as exc:
-            db.session.rollback()
-            return self.response(exc.status, message=str(exc), field=exc.field)
+        result = reorder.draft_purchase_orders(db.session)
+        db.session.commit()
         return self.response(
             200,
             orders=[order.number for order in result.orders],
@@ -354,6 +327,7 @@ class EvaluationApi(BaseApi):
 
     @expose("/", methods=["GET"])
     @protect()
+    @answers_refusals
     def period(self) -> Response:
         """Consumption, turnover, slow-moving and dead stock, stock-outs, rule suggestions.
         ---
@@ -365,12 +339,7 @@ class EvaluationApi(BaseApi):
             200: {description: The evaluation; quantities and amounts as strings}
             422: {description: A bad period, naming start or end}
         """
-        try:
-            found = evaluation.evaluate(
-                db.session, request.args.get("start"), request.args.get("end")
-            )
-        except InventoryError as exc:
-            return self.response(exc.status, message=str(exc), field=exc.field)
+        found = evaluation.evaluate(db.session, request.args.get("start"), request.args.get("end"))
         return self.response(
             200,
             start=found.start.isoformat(),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from flask import Response, request
@@ -22,11 +23,12 @@ from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 
+from core.crud import CheckedModelApi
+from core.errors import answers_refusals, refusal_response
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS, BusinessModelApi
+from core.security.permissions import MODEL_API_PERMISSIONS
 from core.tabular import DRY_RUN, MODES, TabularError
 from plugins.inventory import stocktake as counts
-from plugins.inventory.api import _RefusalMixin
 from plugins.inventory.models import Stocktake
 from plugins.inventory.services import InventoryError
 
@@ -56,7 +58,7 @@ def sheet_json(stocktake: Stocktake) -> dict[str, Any]:
     }
 
 
-class StocktakeApi(_RefusalMixin, BusinessModelApi):
+class StocktakeApi(CheckedModelApi):
     """Count sheets and their steps."""
 
     resource_name = "inventory_stocktake"
@@ -102,21 +104,13 @@ class StocktakeApi(_RefusalMixin, BusinessModelApi):
     search_columns = ["number", "location", "state"]
     base_order = ("number", "desc")
 
-    def pre_add(self, item: Stocktake) -> None:
-        """Number the new count sheet; one open stocktake per location."""
-        counts.prepare_stocktake(db.session, item, "location")
+    prepare = staticmethod(partial(counts.prepare_stocktake, field="location"))
 
-    def pre_update(self, item: Stocktake) -> None:
-        """Only a draft may be edited."""
-        counts.prepare_stocktake(db.session, item, "location")
-
+    @answers_refusals
     def _answer(self, pk: int, work: Callable[[Stocktake], Any]) -> Response:
-        try:
-            found = counts.get_stocktake(db.session, pk)
-            work(found)
-            db.session.commit()
-        except InventoryError as exc:
-            return self._refused(exc)
+        found = counts.get_stocktake(db.session, pk)
+        work(found)
+        db.session.commit()
         return self.response(200, **sheet_json(counts.get_stocktake(db.session, pk)))
 
     @expose("/<int:pk>/sheet", methods=["GET"])
@@ -198,7 +192,7 @@ class StocktakeApi(_RefusalMixin, BusinessModelApi):
                 request.form.get("sheet"),
             )
         except InventoryError as exc:
-            return self._refused(exc)
+            return refusal_response(self, exc)
         except TabularError as exc:
             db.session.rollback()
             return self.response(422, message=str(exc), field=exc.field, column=exc.column)

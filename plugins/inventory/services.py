@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.audit.capture import record_update
 from core.audit.service import current_actor
+from core.errors import RuleError
 from core.events import publish
 from core.money import AmountError, parse_amount
 from core.timeutil import utcnow
@@ -76,18 +77,8 @@ MAX_QUANTITY = Decimal("1000000000")
 _COST_EXPONENT = Decimal(1).scaleb(-COST_DIGITS)
 
 
-class InventoryError(ValueError):
-    """A stock action that breaks a rule; ``field`` names the offending input.
-
-    ``status`` is the HTTP status an API answers with (422 invalid, 404 unknown record,
-    409 conflict with the current stock).
-    """
-
-    def __init__(self, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class InventoryError(RuleError):
+    """A stock record or action that breaks a rule (see :class:`core.errors.RuleError`)."""
 
 
 class InsufficientStockError(InventoryError):

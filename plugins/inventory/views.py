@@ -20,6 +20,7 @@ from wtforms import DecimalField, SelectField
 from wtforms.validators import Optional
 
 from core.company.service import company_zone
+from core.crud import CheckedModelView
 from core.extensions import db
 from core.money import format_money
 from core.security.permissions import BusinessModelView
@@ -131,7 +132,7 @@ def _kind_field(kinds: tuple[str, ...]) -> SelectField:
     )
 
 
-class PartView(BusinessModelView):
+class PartView(CheckedModelView):
     """Spare parts: create, edit, deactivate (no delete: moves refer to them)."""
 
     datamodel = SQLAInterface(Part)
@@ -162,20 +163,10 @@ class PartView(BusinessModelView):
         for name in ("standard_cost", "sale_price")
     }
 
-    def pre_add(self, item: Part) -> None:
-        """Check the new part."""
-        services.prepare_part(db.session, item)
-
-    def pre_update(self, item: Part) -> None:
-        """Check the edited part; on refusal drop the half-applied form values."""
-        try:
-            services.prepare_part(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(services.prepare_part)
 
 
-class WarehouseView(BusinessModelView):
+class WarehouseView(CheckedModelView):
     """Central store, branch stores and technicians' vans."""
 
     datamodel = SQLAInterface(Warehouse)
@@ -195,17 +186,7 @@ class WarehouseView(BusinessModelView):
     formatters_columns = {"kind": _label(KIND_LABELS)}
     add_form_extra_fields = edit_form_extra_fields = {"kind": _kind_field(WAREHOUSE_KINDS)}
 
-    def pre_add(self, item: Warehouse) -> None:
-        """Check the new warehouse (a van's technician holds the Technician role)."""
-        services.prepare_warehouse(db.session, item)
-
-    def pre_update(self, item: Warehouse) -> None:
-        """Check the edited warehouse; on refusal drop the half-applied form values."""
-        try:
-            services.prepare_warehouse(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(services.prepare_warehouse)
 
 
 class LocationView(BusinessModelView):

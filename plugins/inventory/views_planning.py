@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired
 
+from core.crud import CheckedModelView
 from core.documents import render_pdf
 from core.extensions import db
-from core.security.permissions import BusinessModelView
 from core.sequences.service import company_today
 from core.tabular import xlsx_response
 from plugins.inventory import evaluation, reorder
@@ -39,7 +39,7 @@ RULE_LABELS = {
 }
 
 
-class ReorderRuleView(BusinessModelView):
+class ReorderRuleView(CheckedModelView):
     """Reorder rules per part and location."""
 
     datamodel = SQLAInterface(ReorderRule)
@@ -94,17 +94,7 @@ class ReorderRuleView(BusinessModelView):
         },
     }
 
-    def pre_add(self, item: ReorderRule) -> None:
-        """Check the new rule."""
-        reorder.prepare_rule(db.session, item)
-
-    def pre_update(self, item: ReorderRule) -> None:
-        """Check the edited rule; on refusal drop the half-applied form values."""
-        try:
-            reorder.prepare_rule(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(reorder.prepare_rule)
 
     def post_add(self, item: ReorderRule) -> None:
         """Create the rule's quant and compute a demand rule's reorder point."""

@@ -20,9 +20,10 @@ from sqlalchemy.orm import joinedload
 from wtforms import DecimalField
 from wtforms.validators import InputRequired
 
+from core.crud import CheckedModelView
 from core.extensions import db
 from core.money import format_money
-from core.security.permissions import MODEL_VIEW_PERMISSIONS, BusinessModelView
+from core.security.permissions import MODEL_VIEW_PERMISSIONS
 from plugins.inventory import purchasing
 from plugins.inventory.models import (
     CANCELLED,
@@ -73,7 +74,7 @@ def _refuse(exc: InventoryError) -> None:
     flash(str(exc), "danger")
 
 
-class SupplierView(BusinessModelView):
+class SupplierView(CheckedModelView):
     """Suppliers: name, tax ID, contact and default lead time (deactivate, never delete)."""
 
     datamodel = SQLAInterface(Supplier)
@@ -98,20 +99,10 @@ class SupplierView(BusinessModelView):
     search_columns = ["name", "tax_id", "active"]
     base_order = ("name", "asc")
 
-    def pre_add(self, item: Supplier) -> None:
-        """Check the new supplier."""
-        purchasing.prepare_supplier(db.session, item)
-
-    def pre_update(self, item: Supplier) -> None:
-        """Check the edited supplier; on refusal drop the half-applied form values."""
-        try:
-            purchasing.prepare_supplier(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(purchasing.prepare_supplier)
 
 
-class SupplierPriceView(BusinessModelView):
+class SupplierPriceView(CheckedModelView):
     """What each supplier asks for a part (used when orders are drafted)."""
 
     datamodel = SQLAInterface(SupplierPrice)
@@ -129,20 +120,10 @@ class SupplierPriceView(BusinessModelView):
         "unit_price": DecimalField(_("Unit Price"), places=2, validators=[InputRequired()])
     }
 
-    def pre_add(self, item: SupplierPrice) -> None:
-        """Check the new price."""
-        purchasing.prepare_supplier_price(db.session, item)
-
-    def pre_update(self, item: SupplierPrice) -> None:
-        """Check the edited price; on refusal drop the half-applied form values."""
-        try:
-            purchasing.prepare_supplier_price(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(purchasing.prepare_supplier_price)
 
 
-class PurchaseOrderView(BusinessModelView):
+class PurchaseOrderView(CheckedModelView):
     """Purchase orders: the list, a new draft (supplier, expected date, note), and the order
     page with its lines and the actions its state allows."""
 
@@ -180,17 +161,7 @@ class PurchaseOrderView(BusinessModelView):
         "expected_date": lambda value: value or "",
     }
 
-    def pre_add(self, item: PurchaseOrder) -> None:
-        """Number the new draft and check its supplier."""
-        purchasing.prepare_order(db.session, item)
-
-    def pre_update(self, item: PurchaseOrder) -> None:
-        """Only a draft may be edited."""
-        try:
-            purchasing.prepare_order(db.session, item)
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(purchasing.prepare_order)
 
     def post_add(self, item: PurchaseOrder) -> None:
         """Go on to the new order's page to add lines."""

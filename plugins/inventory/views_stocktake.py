@@ -5,6 +5,7 @@ approver returns it for a recount or posts it (``can_approve``). They only call
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -14,9 +15,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
+from core.crud import CheckedModelView
 from core.extensions import db
 from core.money import format_money
-from core.security.permissions import MODEL_VIEW_PERMISSIONS, BusinessModelView
+from core.security.permissions import MODEL_VIEW_PERMISSIONS
 from core.tabular import (
     DRY_RUN,
     MODES,
@@ -64,7 +66,7 @@ ACTIONS = {
 }
 
 
-class StocktakeView(BusinessModelView):
+class StocktakeView(CheckedModelView):
     """Count sheets per location."""
 
     datamodel = SQLAInterface(Stocktake)
@@ -107,17 +109,7 @@ class StocktakeView(BusinessModelView):
         "posted_by": lambda value: value or "",
     }
 
-    def pre_add(self, item: Stocktake) -> None:
-        """Number the new count sheet; one open stocktake per location."""
-        counts.prepare_stocktake(db.session, item, "location")
-
-    def pre_update(self, item: Stocktake) -> None:
-        """Only a draft may be edited."""
-        try:
-            counts.prepare_stocktake(db.session, item, "location")
-        except InventoryError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(partial(counts.prepare_stocktake, field="location"))
 
     def _back(self, pk: Any) -> Any:
         return redirect(url_for("StocktakeView.show", pk=pk))

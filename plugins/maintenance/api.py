@@ -8,7 +8,6 @@ parts_arrived, complete, confirm, close, cancel, wait_for_customer, customer_bac
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, request
@@ -17,9 +16,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 
+from core.crud import CheckedModelApi
 from core.documents import CJKFontMissing
+from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import BusinessModelApi
 from core.timeutil import utcnow
 from plugins.maintenance import dispatch, generation, parts, plans, report, services, sla
 from plugins.maintenance.access import (
@@ -40,51 +40,8 @@ from plugins.maintenance.models import (
 )
 
 
-def _named(response: Response) -> Response:
-    """Flask-AppBuilder's own input errors (``{"message": {field: [errors]}}``) reshaped
-    into ``{"message": text, "field": name}`` like every other refusal."""
-    body = response.get_json(silent=True) if response.status_code in (400, 422) else None
-    if isinstance(body, dict) and isinstance(body.get("message"), dict) and body["message"]:
-        field, errors = next(iter(body["message"].items()))
-        text = "; ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
-        response.set_data(
-            json.dumps({"message": f"{field}: {text}", "field": field}, ensure_ascii=False)
-        )
-    return response
-
-
-class _MaintenanceApi(BusinessModelApi):
-    """Common refusal handling: a :class:`MaintenanceError` answers its status and field."""
-
-    prepare: Any = None  # a services.prepare_* function
-
-    def pre_add(self, item: Any) -> None:
-        """Check the new record through the service."""
-        with db.session.no_autoflush:
-            type(self).prepare(db.session, item)
-
-    def pre_update(self, item: Any) -> None:
-        """Check the edited record through the service."""
-        with db.session.no_autoflush:
-            type(self).prepare(db.session, item)
-
-    def post_headless(self) -> Response:
-        """Create; a broken rule answers 4xx naming the field."""
-        try:
-            return _named(super().post_headless())
-        except MaintenanceError as exc:
-            return self._refused(exc)
-
-    def put_headless(self, pk: int) -> Response:
-        """Change; a broken rule answers 4xx naming the field."""
-        try:
-            return _named(super().put_headless(pk))
-        except MaintenanceError as exc:
-            return self._refused(exc)
-
-    def _refused(self, exc: MaintenanceError) -> Response:
-        db.session.rollback()
-        return self.response(exc.status, message=str(exc), field=exc.field)
+class _MaintenanceApi(CheckedModelApi):
+    """Records checked by their service's ``prepare_*`` function on create and change."""
 
 
 class TechnicianApi(_MaintenanceApi):
@@ -174,6 +131,7 @@ class FaultReportApi(_MaintenanceApi):
 
     @expose("/<int:pk>/work_order", methods=["POST"])
     @protect()
+    @answers_refusals
     def work_order(self, pk: int) -> Response:
         """Turn fault report ``pk`` into a corrective work order; answers 201 with it."""
         report = db.session.get(FaultReport, pk)
@@ -183,11 +141,8 @@ class FaultReportApi(_MaintenanceApi):
                 message=gettext("fault report: %(id)s does not exist", id=pk),
                 field="fault_report",
             )
-        try:
-            order = services.raise_work_order(db.session, report)
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = services.raise_work_order(db.session, report)
+        db.session.commit()
         return self.response(201, **work_order_json(order))
 
 
@@ -315,6 +270,7 @@ class WorkOrderApi(_MaintenanceApi):
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
     @protect()
+    @answers_refusals
     def lifecycle(self, pk: int, action: str) -> Response:
         """Run ``action`` on work order ``pk`` with the JSON body it needs."""
         body = request.get_json(silent=True) or {}
@@ -324,25 +280,20 @@ class WorkOrderApi(_MaintenanceApi):
                 message=gettext("assign: only a dispatcher assigns work orders"),
                 field="action",
             )
-        try:
-            order = self._order(pk)
-            services.run_action(db.session, order, action, body)
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = self._order(pk)
+        services.run_action(db.session, order, action, body)
+        db.session.commit()
         return self.response(200, **work_order_json(order))
 
     @expose("/<int:pk>/candidates", methods=["GET"])
     @protect()
+    @answers_refusals
     def candidates(self, pk: int) -> Response:
         """Technicians for order ``pk``, suitable ones first, with the reasons against the
         others; ``?scheduled_start=ISO`` books from then (default: now or the due day)."""
-        try:
-            order = self._order(pk)
-            start = dispatch.parse_moment(request.args.get("scheduled_start"))
-            ranked = dispatch.rank_technicians(db.session, order, utcnow(), start)
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = self._order(pk)
+        start = dispatch.parse_moment(request.args.get("scheduled_start"))
+        ranked = dispatch.rank_technicians(db.session, order, utcnow(), start)
         return self.response(
             200,
             candidates=[
@@ -361,23 +312,21 @@ class WorkOrderApi(_MaintenanceApi):
 
     @expose("/<int:pk>/parts", methods=["POST"])
     @protect()
+    @answers_refusals
     def add_part(self, pk: int) -> Response:
         """Plan a part: ``{"quantity", "part_id", "location_id"}`` with inventory (reserved
         now), ``{"quantity", "description"}`` without. Answers 201 with the line."""
         body = request.get_json(silent=True) or {}
-        try:
-            order = self._order(pk)
-            line = parts.add_part_line(
-                db.session,
-                order,
-                quantity=body.get("quantity"),
-                description=body.get("description"),
-                part_id=body.get("part_id"),
-                location_id=body.get("location_id"),
-            )
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = self._order(pk)
+        line = parts.add_part_line(
+            db.session,
+            order,
+            quantity=body.get("quantity"),
+            description=body.get("description"),
+            part_id=body.get("part_id"),
+            location_id=body.get("location_id"),
+        )
+        db.session.commit()
         return self.response(
             201,
             id=line.id,
@@ -389,42 +338,36 @@ class WorkOrderApi(_MaintenanceApi):
 
     @expose("/<int:pk>/parts/<int:line_id>", methods=["DELETE"])
     @protect()
+    @answers_refusals
     def remove_part(self, pk: int, line_id: int) -> Response:
         """Take a planned part off an open order (its reservation is released)."""
-        try:
-            parts.remove_part_line(db.session, self._order(pk), line_id)
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        parts.remove_part_line(db.session, self._order(pk), line_id)
+        db.session.commit()
         return self.response(200, message="OK")
 
     @expose("/<int:pk>/timeline", methods=["GET"])
     @protect()
+    @answers_refusals
     def timeline(self, pk: int) -> Response:
         """The order's SLA clock steps, oldest first, with the deadlines after each."""
-        try:
-            order = self._order(pk)
-        except MaintenanceError as exc:
-            return self.response(exc.status, message=str(exc), field=exc.field)
+        order = self._order(pk)
         return self.response(200, number=order.number, timeline=sla.timeline(order))
 
     @expose("/<int:pk>/results/<int:result_id>", methods=["POST"])
     @protect()
+    @answers_refusals
     def record_result(self, pk: int, result_id: int) -> Response:
         """Record a checklist item: ``{"outcome", "measured_value", "notes"}``."""
         body = request.get_json(silent=True) or {}
-        try:
-            result = plans.record_result(
-                db.session,
-                self._order(pk),
-                result_id,
-                outcome=body.get("outcome"),
-                measured_value=body.get("measured_value"),
-                notes=body.get("notes"),
-            )
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        result = plans.record_result(
+            db.session,
+            self._order(pk),
+            result_id,
+            outcome=body.get("outcome"),
+            measured_value=body.get("measured_value"),
+            notes=body.get("notes"),
+        )
+        db.session.commit()
         value = result.measured_value
         return self.response(
             200,
@@ -436,37 +379,34 @@ class WorkOrderApi(_MaintenanceApi):
 
     @expose("/<int:pk>/findings", methods=["POST"])
     @protect()
+    @answers_refusals
     def findings(self, pk: int) -> Response:
         """Record an open inspection's ``{"problems_found", "risks"}`` (either may be left
         out to keep it) for its report."""
         body = request.get_json(silent=True) or {}
-        try:
-            order = plans.record_findings(
-                db.session,
-                self._order(pk),
-                problems_found=body.get("problems_found"),
-                risks=body.get("risks"),
-            )
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = plans.record_findings(
+            db.session,
+            self._order(pk),
+            problems_found=body.get("problems_found"),
+            risks=body.get("risks"),
+        )
+        db.session.commit()
         return self.response(
             200, number=order.number, problems_found=order.problems_found, risks=order.risks
         )
 
     @expose("/<int:pk>/report", methods=["GET"])
     @protect()
+    @answers_refusals
     def report(self, pk: int) -> Response:
         """The inspection report of visit ``pk``: title block and sections, cells as text
         (409 for an order that is not an inspection)."""
-        try:
-            document = report.inspection_report(db.session, self._order(pk))
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        document = report.inspection_report(db.session, self._order(pk))
         return self.response(200, **document.as_dict())
 
     @expose("/<int:pk>/report/pdf", methods=["GET"])
     @protect()
+    @answers_refusals
     def report_pdf(self, pk: int) -> Response:
         """The inspection report as a PDF (503 when the server has no CJK font)."""
         from plugins.maintenance.views import report_pdf_response
@@ -474,20 +414,16 @@ class WorkOrderApi(_MaintenanceApi):
         try:
             order = self._order(pk)
             return report_pdf_response(order, report.inspection_report(db.session, order))
-        except MaintenanceError as exc:
-            return self._refused(exc)
         except CJKFontMissing as exc:
             return self.response(503, message=str(exc), field="PDF_FONT_PATH")
 
     @expose("/<int:pk>/results/<int:result_id>/corrective", methods=["POST"])
     @protect()
+    @answers_refusals
     def raise_corrective(self, pk: int, result_id: int) -> Response:
         """Open a corrective work order for a failed checklist item; 201 with it."""
-        try:
-            order = plans.raise_corrective(db.session, self._order(pk), result_id)
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        order = plans.raise_corrective(db.session, self._order(pk), result_id)
+        db.session.commit()
         return self.response(201, **work_order_json(order))
 
 
@@ -530,12 +466,10 @@ class PlanApi(_MaintenanceApi):
 
     @expose("/<int:pk>/preview", methods=["GET"])
     @protect()
+    @answers_refusals
     def preview(self, pk: int) -> Response:
         """What the next generation run would create for plan ``pk``."""
-        try:
-            plan = self._plan(pk)
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        plan = self._plan(pk)
         today = services.company_today()
         planned, existing = generation.preview(db.session, plan, today)
         start, end = generation.window(plan, today)
@@ -557,14 +491,12 @@ class PlanApi(_MaintenanceApi):
 
     @expose("/<int:pk>/generate", methods=["POST"])
     @protect()
+    @answers_refusals
     def generate(self, pk: int) -> Response:
         """Generate plan ``pk``'s inspections now (what the nightly job does)."""
-        try:
-            plan = self._plan(pk)
-            result = generation.generate(db.session, plan, services.company_today())
-            db.session.commit()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        plan = self._plan(pk)
+        result = generation.generate(db.session, plan, services.company_today())
+        db.session.commit()
         return self.response(
             200,
             created=result.created,
@@ -595,13 +527,6 @@ class PlanItemApi(_MaintenanceApi):
     def pre_delete(self, item: PlanItem) -> None:
         """An item that inspections copied stays (409)."""
         plans.check_item_removable(db.session, item)
-
-    def delete_headless(self, pk: int) -> Response:
-        """Delete an unused checklist item; a used one answers 409 naming ``plan_item``."""
-        try:
-            return super().delete_headless(pk)
-        except MaintenanceError as exc:
-            return self._refused(exc)
 
 
 APIS = [TechnicianApi, CertificationApi, FaultReportApi, WorkOrderApi, PlanApi, PlanItemApi]

@@ -14,6 +14,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 
+from core.errors import answers_refusals
 from core.extensions import db
 from plugins.maintenance import demand, reliability, services
 from plugins.maintenance.api import _MaintenanceApi
@@ -35,11 +36,9 @@ class ReliabilityApi(BaseApi):
             request.args.get("from"), request.args.get("to"), services.company_today()
         )
 
-    def _refused(self, exc: MaintenanceError) -> Response:
-        return self.response(exc.status, message=str(exc), field=exc.field)
-
     @expose("/products", methods=["GET"])
     @protect()
+    @answers_refusals
     def products(self) -> Response:
         """Figures per product, most failures first.
         ---
@@ -51,10 +50,7 @@ class ReliabilityApi(BaseApi):
             200: {description: The figures}
             422: {description: A bad period}
         """
-        try:
-            start, end = self._period()
-        except MaintenanceError as exc:
-            return self._refused(exc)
+        start, end = self._period()
         rows = reliability.product_figures(db.session, start, end)
         return self.response(
             200,
@@ -64,6 +60,7 @@ class ReliabilityApi(BaseApi):
 
     @expose("/equipment", methods=["GET"])
     @protect()
+    @answers_refusals
     def equipment(self) -> Response:
         """Figures per unit (of ``product_id`` if given), most failures first.
         ---
@@ -76,17 +73,14 @@ class ReliabilityApi(BaseApi):
             200: {description: The figures}
             422: {description: A bad period or product}
         """
+        start, end = self._period()
+        raw = request.args.get("product_id")
         try:
-            start, end = self._period()
-            raw = request.args.get("product_id")
-            try:
-                product_id = int(raw) if raw else None
-            except ValueError:
-                raise MaintenanceError(
-                    gettext("product_id: %(value)r is not a number", value=raw), "product_id"
-                ) from None
-        except MaintenanceError as exc:
-            return self._refused(exc)
+            product_id = int(raw) if raw else None
+        except ValueError:
+            raise MaintenanceError(
+                gettext("product_id: %(value)r is not a number", value=raw), "product_id"
+            ) from None
         rows = reliability.unit_figures(db.session, start, end, product_id=product_id)
         return self.response(
             200,

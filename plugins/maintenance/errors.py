@@ -1,16 +1,9 @@
-"""The one refusal type of maintenance, mapped to 4xx in one place (api.py)."""
+"""The one refusal type of maintenance; APIs answer it through :mod:`core.errors`."""
 
 from __future__ import annotations
 
+from core.errors import RuleError
 
-class MaintenanceError(ValueError):
-    """A record or action that breaks a rule; ``field`` names the offending field.
 
-    ``status`` is the HTTP status an API answers with (422 invalid, 409 conflict with the
-    current state, 404 unknown record).
-    """
-
-    def __init__(self, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class MaintenanceError(RuleError):
+    """A maintenance record or action that breaks a rule (see :class:`core.errors.RuleError`)."""

@@ -8,17 +8,15 @@ labels, loaded once per request.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from flask import g
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
+from core.crud import CheckedModelView
 from core.extensions import db
-from core.security.permissions import BusinessModelView
 from plugins.maintenance import demand, parts
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import PlanPart, ProductPart
 
 
@@ -66,22 +64,11 @@ def location_label(value: int | None) -> str:
     return _inventory_names()[1].get(value, str(value or ""))
 
 
-class _PartLinkView(BusinessModelView):
+class _PartLinkView(CheckedModelView):
+    """Lines naming an inventory part (``prepare`` checks inventory is enabled)."""
+
     label_columns = PART_LABELS
-    prepare: Any = None
     formatters_columns = {"part_id": part_label, "location_id": location_label, "quantity": plain}
-
-    def pre_add(self, item: Any) -> None:
-        """Check the line (inventory must be enabled)."""
-        type(self).prepare(db.session, item)
-
-    def pre_update(self, item: Any) -> None:
-        """Check the edited line; on refusal drop the half-applied form values."""
-        try:
-            type(self).prepare(db.session, item)
-        except MaintenanceError:
-            db.session.rollback()
-            raise
 
 
 class ProductPartView(_PartLinkView):

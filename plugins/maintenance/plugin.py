@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
 from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+from core.dashboard.charts import bar_chart
 from core.events import Event
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
@@ -173,23 +174,9 @@ def _open_by_state(session: Session) -> dict[str, Any]:
     from plugins.maintenance.views import STATE_LABELS
 
     counts = count_open_by_state(session)
-    return {
-        "type": "bar",
-        "data": {
-            "labels": [str(STATE_LABELS[s]) for s in counts],
-            "datasets": [
-                {
-                    "label": gettext("Work orders"),
-                    "data": list(counts.values()),
-                    "backgroundColor": "#f0ad4e",
-                }
-            ],
-        },
-        "options": {
-            "plugins": {"legend": {"display": False}},
-            "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
-        },
-    }
+    return bar_chart(
+        [STATE_LABELS[s] for s in counts], gettext("Work orders"), list(counts.values()), "#f0ad4e"
+    )
 
 
 def _overdue_and_breached(session: Session) -> dict[str, Any]:

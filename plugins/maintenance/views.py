@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _
 from wtforms import SelectField
 
 from core.company.service import company_zone
+from core.crud import CheckedModelView
 from core.documents import CJKFontMissing, render_pdf
 from core.extensions import db
 from core.security.permissions import BusinessModelView
@@ -219,23 +220,10 @@ def _yes_no(value: bool) -> str:
     return gettext("Yes") if value else gettext("No")
 
 
-class _MaintenanceView(BusinessModelView):
+class _MaintenanceView(CheckedModelView):
     """Screens whose add/edit go through a service check; a refusal is flashed."""
 
     label_columns = LABELS
-    prepare: Any = None
-
-    def pre_add(self, item: Any) -> None:
-        """Check the new record."""
-        type(self).prepare(db.session, item)
-
-    def pre_update(self, item: Any) -> None:
-        """Check the edited record; on refusal drop the half-applied form values."""
-        try:
-            type(self).prepare(db.session, item)
-        except MaintenanceError:
-            db.session.rollback()
-            raise
 
 
 class CertificationView(_MaintenanceView):
@@ -412,7 +400,7 @@ class InspectionResultView(BusinessModelView):
     }
 
 
-class PlanItemView(BusinessModelView):
+class PlanItemView(CheckedModelView):
     """Checklist items of a plan (shown inside the plan)."""
 
     datamodel = SQLAInterface(PlanItem)
@@ -424,13 +412,7 @@ class PlanItemView(BusinessModelView):
     add_columns = edit_columns = show_columns = ["plan", *list_columns]
     base_order = ("position", "asc")
 
-    def pre_add(self, item: PlanItem) -> None:
-        """Check the item."""
-        plans.prepare_item(db.session, item)
-
-    def pre_update(self, item: PlanItem) -> None:
-        """Check the edited item."""
-        plans.prepare_item(db.session, item)
+    prepare = staticmethod(plans.prepare_item)
 
     def pre_delete(self, item: PlanItem) -> None:
         """An item that inspections copied stays (409, flashed)."""

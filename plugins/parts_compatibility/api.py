@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from core.crud import CheckedModelApi
+from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS, READ, BusinessModelApi
+from core.security.permissions import MODEL_API_PERMISSIONS, READ
 from plugins.inventory.services import fmt_quantity
 from plugins.parts_compatibility import services
 from plugins.parts_compatibility.models import PartProduct
-from plugins.parts_compatibility.services import CompatibilityError, FittingPart
+from plugins.parts_compatibility.services import FittingPart
 
 COLUMNS = [
     "id",
@@ -35,7 +37,7 @@ COLUMNS = [
 ]
 
 
-class PartProductApi(BusinessModelApi):
+class PartProductApi(CheckedModelApi):
     """The links between parts and the products they fit, and the parts that fit a unit."""
 
     resource_name = "parts_compatibility"
@@ -48,32 +50,11 @@ class PartProductApi(BusinessModelApi):
     order_columns = ["part.sku", "product.manufacturer", "product.model"]
     base_order = ("part.sku", "asc")
 
-    def pre_add(self, item: PartProduct) -> None:
-        """Check the new link."""
-        services.prepare_link(db.session, item)
-
-    def pre_update(self, item: PartProduct) -> None:
-        """Check the changed link."""
-        services.prepare_link(db.session, item)
-
-    def post_headless(self) -> Response:
-        """Link a part to a product; unknown ids answer 404, a linked pair 409."""
-        try:
-            self._check_references(request.get_json(silent=True))
-            return super().post_headless()
-        except CompatibilityError as exc:
-            return self._refused(exc)
-
-    def put_headless(self, pk: int) -> Response:
-        """Change a link; unknown ids answer 404, a linked pair 409."""
-        try:
-            self._check_references(request.get_json(silent=True))
-            return super().put_headless(pk)
-        except CompatibilityError as exc:
-            return self._refused(exc)
+    prepare = staticmethod(services.prepare_link)
 
     @expose("/equipment/<int:equipment_id>/parts", methods=["GET"])
     @protect()
+    @answers_refusals
     def equipment_parts(self, equipment_id: int) -> Response:
         """The active parts that fit a unit, each with its stock per usable location.
         ---
@@ -90,24 +71,18 @@ class PartProductApi(BusinessModelApi):
             404:
               description: no such unit
         """
-        try:
-            fitting = services.parts_for_equipment(db.session, equipment_id)
-        except CompatibilityError as exc:
-            return self._refused(exc)
+        fitting = services.parts_for_equipment(db.session, equipment_id)
         return self.response(200, equipment_id=equipment_id, result=[_part(f) for f in fitting])
 
-    def _check_references(self, body: Any) -> None:
-        """The link's part and product must exist: FAB would answer a bare 422 otherwise."""
+    def check_input(self, body: Any) -> None:
+        """The link's part and product must exist (404 naming the field): Flask-AppBuilder
+        would answer a bare 422 otherwise; a linked pair answers 409 (``prepare_link``)."""
         if not isinstance(body, dict):
             return
         if "part" in body:
             services.find_part(db.session, body["part"], "part")
         if "product" in body:
             services.find_product(db.session, body["product"], "product")
-
-    def _refused(self, exc: CompatibilityError) -> Response:
-        db.session.rollback()
-        return self.response(exc.status, message=str(exc), field=exc.field)
 
 
 def _part(fitting: FittingPart) -> dict[str, Any]:

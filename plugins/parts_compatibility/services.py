@@ -18,6 +18,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import RuleError
 from plugins.contracts.models import Equipment, Product
 from plugins.inventory.models import QUARANTINE, Location, Part, StockQuant, Warehouse
 from plugins.parts_compatibility.models import PartProduct
@@ -27,15 +28,8 @@ FORM_FIELDS = ("part", "product")  # the relation inputs of the screens and the 
 ID_FIELDS = ("part_id", "product_id")  # the id arguments of the service functions
 
 
-class CompatibilityError(ValueError):
-    """A link that breaks a rule; ``field`` names the offending input, ``status`` the HTTP
-    status an API answers with."""
-
-    def __init__(self, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class CompatibilityError(RuleError):
+    """A part-product link that breaks a rule (see :class:`core.errors.RuleError`)."""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
-from core.extensions import db
-from core.security.permissions import BusinessModelView
+from core.crud import CheckedModelView
 from plugins.parts_compatibility import services
 from plugins.parts_compatibility.models import PartProduct
-from plugins.parts_compatibility.services import CompatibilityError
 
 PERMISSION = "parts_compatibility_link"
 
@@ -29,7 +27,7 @@ PART_COLUMNS = ["part.sku", "part.name"]
 PRODUCT_COLUMNS = ["product.product_type", "product.manufacturer", "product.model"]
 
 
-class _LinkView(BusinessModelView):
+class _LinkView(CheckedModelView):
     """What every screen of the links shares: table, permission, labels and checks."""
 
     datamodel = SQLAInterface(PartProduct)
@@ -39,20 +37,7 @@ class _LinkView(BusinessModelView):
     show_columns = [*PART_COLUMNS, *PRODUCT_COLUMNS, "note"]
     search_columns = ["part", "product", "note"]
 
-    def pre_add(self, item: PartProduct) -> None:
-        """Check the new link (known part and product, not linked yet)."""
-        self._check(item)
-
-    def pre_update(self, item: PartProduct) -> None:
-        """Check the edited link; on refusal drop the half-applied form values."""
-        self._check(item)
-
-    def _check(self, item: PartProduct) -> None:
-        try:
-            services.prepare_link(db.session, item)
-        except CompatibilityError:
-            db.session.rollback()
-            raise
+    prepare = staticmethod(services.prepare_link)  # known part and product, not linked yet
 
 
 class CompatibleProductView(_LinkView):
