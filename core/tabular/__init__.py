@@ -12,12 +12,15 @@
   sends an empty file with the expected headers.
 * :func:`parse_date`, :func:`parse_whole`, :func:`match_choice` read typed values out of
   row text for row builders, raising :class:`RowError` on the column.
+* :func:`answer_import` answers a plugin's multipart import endpoint (mode, file, sheet,
+  report with 200/201/422).
 * :func:`save_upload` / :func:`load_upload` / :func:`discard_upload` keep the uploaded file
   between the dry run and the import (per user, a day at most).
 * Templates: ``aftersales/tabular.html`` has the macros ``import_form(...)`` and
   ``import_report(report)`` for a plugin's upload screen.
 """
 
+from core.tabular.api import answer_import
 from core.tabular.download import csv_response, table_response, template_response, xlsx_response
 from core.tabular.importing import (
     ALL_OR_NOTHING,
@@ -34,6 +37,7 @@ from core.tabular.uploads import discard_upload, load_upload, save_upload
 from core.tabular.values import match_choice, parse_date, parse_whole
 
 __all__ = [
+    "answer_import",
     "ALL_OR_NOTHING",
     "DRY_RUN",
     "MODES",

@@ -29,6 +29,7 @@ from core.tabular import (
     save_upload,
     template_response,
 )
+from core.tabular.api import answer_import
 from plugins.contracts.importing import KINDS, ImportKind
 from plugins.contracts.services import ContractError
 
@@ -185,38 +186,10 @@ class ContractsImportApi(BaseApi):
         found = self._kind(kind)
         if isinstance(found, Response):
             return found
-        mode = request.form.get("mode") or DRY_RUN
-        if mode not in MODES:
-            return self.response(
-                422,
-                message=gettext(
-                    "mode: %(mode)s is not one of %(modes)s", mode=mode, modes=", ".join(MODES)
-                ),
-                field="mode",
-            )
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            return self.response(
-                422, message=gettext("file: choose a .csv or .xlsx file"), field="file"
-            )
-        try:
-            report = import_file(
-                found, upload.read(), upload.filename, mode, request.form.get("sheet")
-            )
-        except TabularError as exc:
-            db.session.rollback()
-            return self.response(422, message=str(exc), field=exc.field, column=exc.column)
-        body = report.as_dict()
-        if mode == DRY_RUN:
-            return self.response(200, **body)
-        if report.committed:
-            return self.response(201, **body)
-        message = gettext(
-            "file: %(bad)s of %(total)s rows have errors; nothing was imported",
-            bad=report.rejected_rows,
-            total=report.total,
+        return answer_import(
+            self,
+            lambda data, filename, mode, sheet: import_file(found, data, filename, mode, sheet),
         )
-        return self.response(422, message=message, field="file", **body)
 
     @api_expose("/<string:kind>/template", methods=["GET"])
     @protect()

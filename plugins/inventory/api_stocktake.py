@@ -24,13 +24,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 
 from core.crud import CheckedModelApi
-from core.errors import answers_refusals, refusal_response
+from core.errors import answers_refusals
 from core.extensions import db
 from core.security.permissions import MODEL_API_PERMISSIONS
-from core.tabular import DRY_RUN, MODES, TabularError
+from core.tabular.api import answer_import
 from plugins.inventory import stocktake as counts
 from plugins.inventory.models import Stocktake
-from plugins.inventory.services import InventoryError
 
 STEPS: dict[str, Callable[..., Any]] = {
     "start": counts.start_counting,
@@ -147,6 +146,7 @@ class StocktakeApi(CheckedModelApi):
 
     @expose("/<int:pk>/import", methods=["POST"])
     @protect()
+    @answers_refusals
     def import_counts(self, pk: int) -> Response:
         """Counts from a CSV/XLSX file (multipart ``file``, ``mode`` dry_run|all|valid_rows,
         ``sheet``): 200 with the report of a dry run, 201 when rows were imported, 422 for a
@@ -167,46 +167,13 @@ class StocktakeApi(CheckedModelApi):
             201: {description: Counts entered; the report lists rejected rows}
             422: {description: Bad file, or rows with errors and nothing imported}
         """
-        mode = request.form.get("mode") or DRY_RUN
-        if mode not in MODES:
-            return self.response(
-                422,
-                message=gettext(
-                    "mode: %(mode)s is not one of %(modes)s", mode=mode, modes=", ".join(MODES)
-                ),
-                field="mode",
-            )
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            return self.response(
-                422, message=gettext("file: choose a .csv or .xlsx file"), field="file"
-            )
-        try:
-            found = counts.get_stocktake(db.session, pk)
-            report = counts.import_counts(
-                db.session,
-                found,
-                upload.read(),
-                upload.filename,
-                mode,
-                request.form.get("sheet"),
-            )
-        except InventoryError as exc:
-            return refusal_response(self, exc)
-        except TabularError as exc:
-            db.session.rollback()
-            return self.response(422, message=str(exc), field=exc.field, column=exc.column)
-        body = report.as_dict()
-        if mode == DRY_RUN:
-            return self.response(200, **body)
-        if report.committed:
-            return self.response(201, **body)
-        message = gettext(
-            "file: %(bad)s of %(total)s rows have errors; nothing was imported",
-            bad=report.rejected_rows,
-            total=report.total,
+        found = counts.get_stocktake(db.session, pk)
+        return answer_import(
+            self,
+            lambda data, filename, mode, sheet: counts.import_counts(
+                db.session, found, data, filename, mode, sheet
+            ),
         )
-        return self.response(422, message=message, field="file", **body)
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()

@@ -192,23 +192,8 @@ class WorkOrderApi(_MaintenanceApi):
     }
     prepare = staticmethod(services.prepare_work_order)
     base_filters = [["id", OwnOrdersOnly, lambda: None]]
-    add_columns = [
-        "equipment",
-        "kind",
-        "priority",
-        "title",
-        "symptom",
-        "region",
-        "site_time_zone",
-    ]
-    edit_columns = [
-        "title",
-        "symptom",
-        "region",
-        "diagnosis_cause",
-        "repair_plan",
-        "repair_actions",
-    ]
+    add_columns = list(services.WORK_ORDER_OPENING_FIELDS)
+    edit_columns = list(services.WORK_ORDER_EDITABLE_FIELDS)
     list_columns = [
         "id",
         "number",

@@ -73,6 +73,25 @@ WORK_ORDER_SEQUENCE = "maintenance.work_order"  # WO-2026-00001
 FAULT_REPORT_SEQUENCE = "maintenance.fault_report"  # FR-2026-00001
 _SKILL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 MAX_LABOUR_MINUTES = 100_000
+# What a dispatcher gives when opening a work order, and what may be edited afterwards (the
+# rest changes through actions); the screen and the API offer the same fields.
+WORK_ORDER_OPENING_FIELDS = [
+    "equipment",
+    "kind",
+    "priority",
+    "title",
+    "symptom",
+    "region",
+    "site_time_zone",
+]
+WORK_ORDER_EDITABLE_FIELDS = [
+    "title",
+    "symptom",
+    "region",
+    "diagnosis_cause",
+    "repair_plan",
+    "repair_actions",
+]
 
 
 def company_today() -> datetime.date:

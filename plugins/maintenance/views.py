@@ -584,23 +584,8 @@ class WorkOrderView(_MaintenanceView):
         "response_due",
         "resolution_due",
     ]
-    add_columns = [
-        "equipment",
-        "kind",
-        "priority",
-        "title",
-        "symptom",
-        "region",
-        "site_time_zone",
-    ]
-    edit_columns = [
-        "title",
-        "symptom",
-        "region",
-        "diagnosis_cause",
-        "repair_plan",
-        "repair_actions",
-    ]
+    add_columns = list(services.WORK_ORDER_OPENING_FIELDS)
+    edit_columns = list(services.WORK_ORDER_EDITABLE_FIELDS)
     show_fieldsets = [
         (
             _("Work Order"),
