@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from core.errors import RuleError
 from plugins.contracts.models import Equipment, Product
 from plugins.inventory.models import QUARANTINE, Location, Part, StockQuant, Warehouse
+from plugins.inventory.services import StockLevel
 from plugins.parts_compatibility.models import PartProduct
 
 NOTE_LENGTH = 200
@@ -33,19 +34,12 @@ class CompatibilityError(RuleError):
 
 
 @dataclass(frozen=True)
-class LocationStock:
+class LocationStock(StockLevel):
     """What one location holds of a part (available = on hand - reserved)."""
 
     location_id: int
     location: str
     warehouse: str
-    on_hand: Decimal
-    reserved: Decimal
-
-    @property
-    def available(self) -> Decimal:
-        """On hand minus reserved."""
-        return self.on_hand - self.reserved
 
 
 @dataclass(frozen=True)
@@ -259,6 +253,12 @@ def _stock_by_part(session: Session, part_ids: list[int]) -> dict[int, list[Loca
     found: dict[int, list[LocationStock]] = defaultdict(list)
     for row in rows:
         found[row.part_id].append(
-            LocationStock(row.location_id, row.label, row.name, row.on_hand, row.reserved)
+            LocationStock(
+                on_hand=row.on_hand,
+                reserved=row.reserved,
+                location_id=row.location_id,
+                location=row.label,
+                warehouse=row.name,
+            )
         )
     return found
