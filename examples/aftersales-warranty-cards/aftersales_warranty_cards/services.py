@@ -1,8 +1,8 @@
 """Warranty card rules: registration, expiry, coverage. Other plugins may call these.
 
 Every function takes the SQLAlchemy session first and never reads the HTTP request; the
-caller commits. Refusals raise :class:`WarrantyCardError`, whose message names the field and
-the rule.
+caller commits. Refusals raise :class:`WarrantyCardError` (a :class:`core.errors.RuleError`),
+whose message names the field and the rule.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from aftersales_warranty_cards.events import WarrantyCardsExpired
 from aftersales_warranty_cards.models import ACTIVE, EXPIRED, WarrantyCard
 from core.company.service import company_zone
+from core.errors import RuleError
 from core.events import publish
 from core.timeutil import utcnow
 
@@ -25,16 +26,8 @@ MAX_WARRANTY_MONTHS = 120
 EXPIRY_BATCH = 500
 
 
-class WarrantyCardError(ValueError):
-    """A warranty card that breaks a rule; ``field`` names the offending field.
-
-    ``status`` is the HTTP status an API answers with (422 invalid, 409 conflict).
-    """
-
-    def __init__(self, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class WarrantyCardError(RuleError):
+    """A warranty card that breaks a rule (see :class:`core.errors.RuleError`)."""
 
 
 def company_today() -> datetime.date:
@@ -54,12 +47,19 @@ def expiry_date(purchase_date: datetime.date, warranty_months: int) -> datetime.
     return datetime.date(year, month, day) - datetime.timedelta(days=1)
 
 
-def prepare_card(session: Session, card: WarrantyCard, today: datetime.date) -> WarrantyCard:
+def prepare_card(
+    session: Session, card: WarrantyCard, today: datetime.date | None = None
+) -> WarrantyCard:
     """Check a new or edited card and compute its expiry and status (nothing is flushed).
+
+    ``today`` defaults to :func:`company_today`; screens and APIs run this as their
+    ``prepare`` (see :mod:`core.crud`).
 
     Raises :class:`WarrantyCardError` for a missing number, serial or customer, a purchase
     date in the future, warranty months outside 1..120, or a card number already used.
     """
+    if today is None:
+        today = company_today()
     for field, label in (
         ("card_number", gettext("card number")),
         ("serial_number", gettext("serial number")),

@@ -10,14 +10,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
 from aftersales_warranty_cards.models import ACTIVE, EXPIRED, WarrantyCard
-from aftersales_warranty_cards.services import (
-    WarrantyCardError,
-    company_today,
-    covering_card,
-    prepare_card,
-)
+from aftersales_warranty_cards.services import company_today, covering_card, prepare_card
+from core.crud import CheckedModelView
 from core.extensions import db
-from core.security.permissions import BusinessModelView
 
 STATUS_LABELS = {ACTIVE: _("Active"), EXPIRED: _("Expired")}
 
@@ -32,7 +27,7 @@ LABELS = {
 }
 
 
-class WarrantyCardView(BusinessModelView):
+class WarrantyCardView(CheckedModelView):
     """List, search, register and correct warranty cards (``can_read``/``can_write``).
 
     Expiry and status are computed by :func:`prepare_card`; a refused card is flashed with
@@ -42,6 +37,7 @@ class WarrantyCardView(BusinessModelView):
     datamodel = SQLAInterface(WarrantyCard)
     route_base = "/warranty-cards/cards"
     class_permission_name = "warranty_cards_card"
+    prepare = staticmethod(prepare_card)
     list_title = _("Warranty Cards")
     show_title = _("Warranty Card")
     add_title = _("Register Warranty Card")
@@ -81,18 +77,6 @@ class WarrantyCardView(BusinessModelView):
     ]
     base_order = ("expires_on", "asc")
     formatters_columns = {"status": lambda value: STATUS_LABELS.get(value, value)}
-
-    def pre_add(self, item: WarrantyCard) -> None:
-        """Check the new card and compute its expiry."""
-        prepare_card(db.session, item, company_today())
-
-    def pre_update(self, item: WarrantyCard) -> None:
-        """Check the edited card; on refusal drop the half-applied form values."""
-        try:
-            prepare_card(db.session, item, company_today())
-        except WarrantyCardError:
-            db.session.rollback()
-            raise
 
 
 class WarrantyCheckView(BaseView):
