@@ -1,9 +1,16 @@
-"""List screens load the related records they show together with their rows.
+"""List screens and list APIs: the related records they show come with their rows, and the
+total is counted without building the rows.
 
 Flask-AppBuilder's ``ModelView`` queries a list page without naming its columns, so every
 relation a list shows (``part.sku``, ``location``) is loaded lazily, one query per row and
 relation. :class:`ListLoadingInterface` adds a ``joinedload`` for each of those relations to the
-list query; :class:`core.security.permissions.BusinessModelView` installs it on every screen.
+list query.
+
+To count the rows, Flask-AppBuilder wraps its whole list query, every column and the joins
+that load the shown relations included, in ``SELECT count(*) FROM (...)``. The interface counts
+the primary keys of the filtered query instead: the same filters (and the joins they need),
+no loading joins, no ordering. :class:`core.security.permissions.BusinessModelView` and
+``BusinessModelApi`` install it on every screen and API.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import func
 from sqlalchemy.orm import Query, joinedload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
@@ -51,6 +59,14 @@ class ListLoadingInterface(SQLAInterface):
         if select_columns is None and self.list_load_options:
             query = query.options(*self.list_load_options)
         return query
+
+    def query_count(
+        self, query: Query, filters: Any = None, select_columns: list[str] | None = None
+    ) -> int:
+        """How many rows the filters let through (``select_columns`` do not change it: they
+        only join many-to-one relations to load them)."""
+        filtered = self.apply_filters(query, self.get_inner_filters(filters))
+        return filtered.order_by(None).with_entities(func.count(self.get_pk())).scalar() or 0
 
 
 def relation_loads(model: type, columns: list[str]) -> list[_AbstractLoad]:

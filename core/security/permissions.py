@@ -73,6 +73,11 @@ class BusinessModelApi(ModelRestApi):
 
     method_permission_name = MODEL_API_PERMISSIONS
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Lists count their rows without building them (see core.listing).
+        self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        super().__init__(**kwargs)
+
     def check_input(self, body: Any) -> None:
         """Check the JSON body of a create or change before Flask-AppBuilder reads it
         (override to raise a :class:`core.errors.RuleError`); nothing by default."""
