@@ -48,7 +48,7 @@ def _inventory_names() -> tuple[dict[int, str], dict[int, str]]:
                 i: f"{sku} {name}"
                 for i, sku, name in db.session.execute(select(Part.id, Part.sku, Part.name))
             },
-            dict(db.session.execute(select(Location.id, Location.label)).tuples().all()),
+            {row.id: row.label for row in db.session.execute(select(Location.id, Location.label))},
         )
     g._maintenance_inventory_names = names
     return names

@@ -112,7 +112,10 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
     from plugins.parts_compatibility.models import PartProduct
     from plugins.parts_compatibility.services import link_part
 
-    linked = set(session.execute(select(PartProduct.part_id, PartProduct.product_id)).tuples())
+    linked = {
+        (row.part_id, row.product_id)
+        for row in session.execute(select(PartProduct.part_id, PartProduct.product_id))
+    }
     for sku, manufacturer, model, note in DEMO_LINKS:
         parts = session.scalars(select(Part.id).where(Part.sku.startswith(sku))).all()
         products = session.scalars(
