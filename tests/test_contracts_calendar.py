@@ -61,8 +61,9 @@ def test_upcoming_dates_of_contracts_in_force_earliest_first(session):
 
 def test_the_period_is_1_to_730_days(session):
     today = datetime.date(2026, 11, 27)
-    for days in (0, 731, "30", True):
+    for days in (0, 731, "731", "30 days", "-1", "", True, 30.0):
         refused(lambda days=days: s.upcoming_dates(session, today, days), "days")
+    assert s.upcoming_dates(session, today, "30") == s.upcoming_dates(session, today, 30)
 
 
 def test_calendar_api_groups_by_month_with_links(client, api_headers, session):

@@ -1125,15 +1125,7 @@ class ContractCalendarView(BaseView):
         today = services.company_today()
         months, error = [], None
         try:
-            if not text.isdigit():
-                raise ContractError(
-                    gettext(
-                        "days: must be a whole number from 1 to %(max)d",
-                        max=services.MAX_CALENDAR_DAYS,
-                    ),
-                    "days",
-                )
-            months = services.by_month(services.upcoming_dates(db.session, today, int(text)))
+            months = services.by_month(services.upcoming_dates(db.session, today, text))
         except ContractError as exc:
             error = str(exc)
         return self.render_template(

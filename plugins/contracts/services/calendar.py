@@ -42,9 +42,14 @@ class CalendarEntry:
         return {**self.__dict__, "day": self.day.isoformat()}
 
 
-def upcoming_dates(session: Session, today: datetime.date, days: int = 90) -> list[CalendarEntry]:
+def upcoming_dates(
+    session: Session, today: datetime.date, days: int | str = 90
+) -> list[CalendarEntry]:
     """The cancel-by and end dates of contracts in force that fall within the next ``days``
-    days (today included), earliest first (one query). ``days`` is 1 to 730."""
+    days (today included), earliest first (one query). ``days`` is 1 to 730 (a number or
+    its digits, as a query string gives it)."""
+    if isinstance(days, str) and days.isdigit():
+        days = int(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_CALENDAR_DAYS:
         raise ContractError(
             gettext("days: must be a whole number from 1 to %(max)d", max=MAX_CALENDAR_DAYS),
