@@ -3,15 +3,19 @@
 A plugin's rules live in its services as ``prepare_*(session, item)`` functions that check
 (and complete) a record before it is saved, raising a :class:`core.errors.RuleError` naming
 the field. Setting ``prepare`` on a :class:`CheckedModelView` or :class:`CheckedModelApi`
-runs it on every create and change: the screen flashes the refusal (Flask-AppBuilder shows
-the exception's message), the API answers it as ``{"message", "field"}``, and in both the
-session is rolled back so that half-applied form values do not linger.
+runs it on every create and change: the screen flashes the refusal and shows the form again
+with what the user typed (Flask-AppBuilder alone would flash it and leave the form), the API
+answers it as ``{"message", "field"}``, and in both the session is rolled back so that
+half-applied form values do not linger.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from flask import g
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 
 from core.errors import RuleError
 from core.extensions import db
@@ -48,7 +52,56 @@ class ServiceChecked:
 
 
 class CheckedModelView(ServiceChecked, BusinessModelView):
-    """A CRUD screen whose records ``prepare`` checks before they are saved."""
+    """A CRUD screen whose records ``prepare`` checks before they are saved; a refused add
+    or edit shows its form again, filled in as submitted, under the flashed refusal."""
+
+    def process_form(self, form: Any, is_created: bool) -> None:
+        """Keep the submitted form for this request (shown again if ``prepare`` refuses)."""
+        g.aftersales_submitted_form = form
+        super().process_form(form, is_created)
+
+    def check_record(self, item: Any) -> None:
+        """Run ``prepare``; a refusal is remembered for this request, then raised again."""
+        try:
+            super().check_record(item)
+        except RuleError:
+            g.aftersales_refused_record = True
+            raise
+
+    def _forget_refusal(self) -> None:
+        g.pop("aftersales_refused_record", None)
+        g.pop("aftersales_submitted_form", None)
+
+    def _refused_form(self) -> Any:
+        """The form of this request's refused record, or ``None``."""
+        refused = g.pop("aftersales_refused_record", False)
+        form = g.pop("aftersales_submitted_form", None)
+        return form if refused else None
+
+    def _add(self) -> Any:
+        self._forget_refusal()
+        widget = super()._add()
+        form = self._refused_form() if widget is None else None
+        if form is None:
+            return widget
+        return self._get_add_widget(form=form, exclude_cols=self._filters.get_relation_cols())
+
+    def _edit(self, pk: Any) -> Any:
+        self._forget_refusal()
+        widgets = super()._edit(pk)
+        form = self._refused_form() if widgets is None else None
+        if form is None:
+            return widgets
+        item = self.datamodel.get(pk, self._base_filters)  # as stored: the edit was rolled back
+        widgets = self._get_edit_widget(form=form, exclude_cols=self._filters.get_relation_cols())
+        return self._get_related_views_widgets(
+            item,
+            filters={},
+            orders=get_order_args(),
+            pages=get_page_args(),
+            page_sizes=get_page_size_args(),
+            widgets=widgets,
+        )
 
 
 class CheckedModelApi(ServiceChecked, BusinessModelApi):

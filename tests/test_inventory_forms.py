@@ -99,3 +99,37 @@ def test_van_technician_rule_over_the_api_and_the_screen(
     )
     assert "Technician role" in page.text
     assert session.query(Warehouse).filter_by(code="VAN8").count() == 0
+
+
+def test_a_refused_screen_form_comes_back_filled_in_and_nothing_is_saved(
+    client, login_as, app, session
+):
+    """A service refusal on add or edit shows the form again with what was typed, under the
+    flashed rule; the record stays as it was."""
+    clerk = create_user(app, ["Storekeeper"], username="clerk")
+    login_as("Storekeeper")
+    typed = {"code": "VAN8", "name": "Van of Wang Wei", "kind": "van", "technician": str(clerk.id)}
+    page = client.post("/inventory/warehouses/add", data=typed)
+    assert page.status_code == 200  # the form again, not a redirect away from it
+    assert "Technician role" in page.text
+    assert 'value="Van of Wang Wei"' in page.text and 'value="VAN8"' in page.text
+    assert session.query(Warehouse).filter_by(code="VAN8").count() == 0
+    store = Warehouse(code="CEN", name="Central store", kind="central")
+    session.add(store)
+    session.commit()
+    edited = client.post(
+        f"/inventory/warehouses/edit/{store.id}",
+        data={**typed, "code": "CEN", "name": "Central, renamed"},
+    )
+    assert edited.status_code == 200
+    assert "Technician role" in edited.text and 'value="Central, renamed"' in edited.text
+    session.expire_all()
+    kept = session.get(Warehouse, store.id)
+    assert (kept.name, kept.kind, kept.technician_id) == ("Central store", "central", None)
+    fixed = client.post(
+        f"/inventory/warehouses/edit/{store.id}",
+        data={"code": "CEN", "name": "Central, renamed", "kind": "central"},
+    )
+    assert fixed.status_code == 302
+    session.expire_all()
+    assert session.get(Warehouse, store.id).name == "Central, renamed"
