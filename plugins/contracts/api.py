@@ -39,11 +39,7 @@ from plugins.contracts.models import (
 from plugins.contracts.services import ContractError
 
 
-class _ContractsApi(CheckedModelApi):
-    """Records checked by their service's ``prepare_*`` function on create and change."""
-
-
-class CustomerApi(_ContractsApi):
+class CustomerApi(CheckedModelApi):
     """``/api/v1/customer/``."""
 
     resource_name = "customer"
@@ -55,7 +51,7 @@ class CustomerApi(_ContractsApi):
     search_columns = ["kind", "name", "tax_id"]
 
 
-class CustomerAddressApi(_ContractsApi):
+class CustomerAddressApi(CheckedModelApi):
     """``/api/v1/customer_address/``: registered, billing, site and mailing addresses, one
     default per kind."""
 
@@ -73,7 +69,7 @@ class CustomerAddressApi(_ContractsApi):
         services.check_address_removal(db.session, item)
 
 
-class ContactApi(_ContractsApi):
+class ContactApi(CheckedModelApi):
     """``/api/v1/contact/``."""
 
     resource_name = "contact"
@@ -92,7 +88,7 @@ class ContactApi(_ContractsApi):
     search_columns = ["customer", "name"]
 
 
-class ProductApi(_ContractsApi):
+class ProductApi(CheckedModelApi):
     """``/api/v1/product/``."""
 
     resource_name = "product"
@@ -104,7 +100,7 @@ class ProductApi(_ContractsApi):
     search_columns = ["product_type", "model", "manufacturer"]
 
 
-class EquipmentApi(_ContractsApi):
+class EquipmentApi(CheckedModelApi):
     """``/api/v1/equipment/``."""
 
     resource_name = "equipment"
@@ -135,7 +131,7 @@ class EquipmentApi(_ContractsApi):
     search_columns = ["serial_number", "customer", "product", "status"]
 
 
-class ServiceLevelApi(_ContractsApi):
+class ServiceLevelApi(CheckedModelApi):
     """``/api/v1/service_level/``."""
 
     resource_name = "service_level"
@@ -146,7 +142,7 @@ class ServiceLevelApi(_ContractsApi):
     list_columns = show_columns = ["id", *add_columns]
 
 
-class ServiceLevelTargetApi(_ContractsApi):
+class ServiceLevelTargetApi(CheckedModelApi):
     """``/api/v1/service_level_target/``: response/resolution hours per priority."""
 
     resource_name = "service_level_target"
@@ -171,7 +167,7 @@ class ServiceLevelTargetApi(_ContractsApi):
 SALES_ACTIONS = ("submit", "return_to_draft")  # the rest need can_approve
 
 
-class ContractApi(_ContractsApi):
+class ContractApi(CheckedModelApi):
     """``/api/v1/contract/`` and its lifecycle: ``POST /api/v1/contract/<id>/<action>``
     with action submit, return_to_draft, activate, terminate (``{"reason"}``),
     mark_expiring, expire, renew (``{"months"}`` optional)."""
@@ -345,7 +341,7 @@ class ContractApi(_ContractsApi):
         )
 
 
-class ContractAmendmentApi(_ContractsApi):
+class ContractAmendmentApi(CheckedModelApi):
     """``/api/v1/contract_amendment/``: amendments of contracts in force.
 
     ``POST`` ``{"contract", "changes": {term: new value}, "reason"}`` drafts one; ``PUT``
@@ -526,7 +522,7 @@ def _date(value: Any, field: str = "at") -> datetime.date | None:
         ) from exc
 
 
-class ContractEquipmentApi(_ContractsApi):
+class ContractEquipmentApi(CheckedModelApi):
     """``/api/v1/contract_equipment/``: the units a contract covers."""
 
     resource_name = "contract_equipment"
@@ -547,7 +543,7 @@ class ContractEquipmentApi(_ContractsApi):
         services.prepare_contract_equipment(db.session, item)
 
 
-class ContractRangeApi(_ContractsApi):
+class ContractRangeApi(CheckedModelApi):
     """``/api/v1/contract_range/``: product ranges a contract covers (a product type,
     optionally narrowed to a manufacturer and model)."""
 
@@ -565,7 +561,7 @@ class ContractRangeApi(_ContractsApi):
         services.check_range_removal(db.session, item)
 
 
-class EntitlementApi(_ContractsApi):
+class EntitlementApi(CheckedModelApi):
     """``/api/v1/entitlement/``: what a contract covers and how much a year."""
 
     resource_name = "entitlement"
@@ -585,7 +581,7 @@ class EntitlementApi(_ContractsApi):
     search_columns = ["contract", "kind"]
 
 
-class EntitlementPartApi(_ContractsApi):
+class EntitlementPartApi(CheckedModelApi):
     """``/api/v1/entitlement_part/``: part numbers a parts entitlement covering a list
     makes free."""
 

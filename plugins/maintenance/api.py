@@ -40,11 +40,7 @@ from plugins.maintenance.models import (
 )
 
 
-class _MaintenanceApi(CheckedModelApi):
-    """Records checked by their service's ``prepare_*`` function on create and change."""
-
-
-class TechnicianApi(_MaintenanceApi):
+class TechnicianApi(CheckedModelApi):
     """``/api/v1/technician/``."""
 
     resource_name = "technician"
@@ -75,7 +71,7 @@ class TechnicianApi(_MaintenanceApi):
     search_columns = ["name", "region", "skills", "active"]
 
 
-class CertificationApi(_MaintenanceApi):
+class CertificationApi(CheckedModelApi):
     """``/api/v1/certification/``: a technician's certificates and their expiry."""
 
     resource_name = "certification"
@@ -94,7 +90,7 @@ class CertificationApi(_MaintenanceApi):
     search_columns = ["technician", "skill", "valid_until"]
 
 
-class FaultReportApi(_MaintenanceApi):
+class FaultReportApi(CheckedModelApi):
     """``/api/v1/fault_report/`` and ``POST /api/v1/fault_report/<id>/work_order``."""
 
     resource_name = "fault_report"
@@ -169,7 +165,7 @@ def work_order_json(order: WorkOrder) -> dict[str, Any]:
     }
 
 
-class WorkOrderApi(_MaintenanceApi):
+class WorkOrderApi(CheckedModelApi):
     """``/api/v1/work_order/``, its actions, part lines and SLA timeline."""
 
     resource_name = "work_order"
@@ -412,7 +408,7 @@ class WorkOrderApi(_MaintenanceApi):
         return self.response(201, **work_order_json(order))
 
 
-class PlanApi(_MaintenanceApi):
+class PlanApi(CheckedModelApi):
     """``/api/v1/maintenance_plan/``, its preview and ``POST .../<id>/generate``."""
 
     resource_name = "maintenance_plan"
@@ -421,18 +417,7 @@ class PlanApi(_MaintenanceApi):
     method_permission_name = {**KEPT_API_PERMISSIONS, "preview": "read", "generate": "write"}
     exclude_route_methods = NO_DELETE  # orders refer to their plan: deactivate it instead
     prepare = staticmethod(plans.prepare_plan)
-    add_columns = edit_columns = [
-        "name",
-        "product_type",
-        "contract",
-        "interval_count",
-        "interval_unit",
-        "horizon_days",
-        "starts_on",
-        "skill",
-        "duration_minutes",
-        "active",
-    ]
+    add_columns = edit_columns = list(plans.PLAN_FIELDS)
     list_columns = show_columns = [
         "id",
         *[c for c in add_columns if c != "contract"],
@@ -490,7 +475,7 @@ class PlanApi(_MaintenanceApi):
         )
 
 
-class PlanItemApi(_MaintenanceApi):
+class PlanItemApi(CheckedModelApi):
     """``/api/v1/maintenance_plan_item/``: checklist items with their acceptable range."""
 
     resource_name = "maintenance_plan_item"

@@ -14,10 +14,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 
+from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
 from plugins.maintenance import demand, reliability, services
-from plugins.maintenance.api import _MaintenanceApi
 from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import PlanPart, ProductPart
 
@@ -89,7 +89,7 @@ class ReliabilityApi(BaseApi):
         )
 
 
-class ProductPartApi(_MaintenanceApi):
+class ProductPartApi(CheckedModelApi):
     """``/api/v1/maintenance_product_part/``: parts units of a product use per repair."""
 
     resource_name = "maintenance_product_part"
@@ -101,7 +101,7 @@ class ProductPartApi(_MaintenanceApi):
     search_columns = ["product", "part_id", "location_id"]
 
 
-class PlanPartApi(_MaintenanceApi):
+class PlanPartApi(CheckedModelApi):
     """``/api/v1/maintenance_plan_part/``: parts each inspection of a plan needs."""
 
     resource_name = "maintenance_plan_part"

@@ -31,6 +31,19 @@ from plugins.maintenance.models import (
 
 MAX_HORIZON_DAYS = 731
 MAX_INTERVAL = 1000
+# What a planner gives for a plan, on the screen and over the API.
+PLAN_FIELDS = (
+    "name",
+    "product_type",
+    "contract",
+    "interval_count",
+    "interval_unit",
+    "horizon_days",
+    "starts_on",
+    "skill",
+    "duration_minutes",
+    "active",
+)
 
 
 def _positive(value: Any, field: str, label: str, maximum: int) -> int:

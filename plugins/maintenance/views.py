@@ -446,18 +446,7 @@ class PlanView(_MaintenanceView):
         "generated_until",
         "active",
     ]
-    add_columns = edit_columns = [
-        "name",
-        "product_type",
-        "contract",
-        "interval_count",
-        "interval_unit",
-        "horizon_days",
-        "starts_on",
-        "skill",
-        "duration_minutes",
-        "active",
-    ]
+    add_columns = edit_columns = list(plans.PLAN_FIELDS)
     show_columns = [*add_columns, "generated_until"]
     related_views = [PlanItemView, PlanPartView]
     add_form_extra_fields = edit_form_extra_fields = {
