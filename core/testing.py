@@ -9,6 +9,8 @@
 * ``login_as(role)`` logs the client in as a new user holding ``role``;
   ``api_headers(role)`` returns a JWT ``Authorization`` header for the REST API.
 * ``@pytest.mark.postgres`` tests run only against PostgreSQL.
+* ``recorded_statements(engine)`` / ``count_statements(engine, work)``: the SQL a block sends,
+  to check that a list costs the same number of queries for few or many rows.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 TEST_DATABASE_ENV = "AFTERSALES_TEST_DATABASE_URL"
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,3 +300,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent through ``engine`` inside the block, in order::
+
+    with recorded_statements(db.engine) as statements:
+        client.get("/api/v1/work_order/")
+    assert len(statements) <= 6
+    """
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def count_statements(engine: Engine, work: Callable[[], Any]) -> int:
+    """How many SQL statements ``work()`` sends through ``engine`` (a list page should cost
+    the same for 2 rows as for 12)."""
+    with recorded_statements(engine) as statements:
+        work()
+    return len(statements)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.testing import count_statements
 from plugins.inventory import services
 from plugins.inventory.models import QUARANTINE, Location, Part, StockMove, Warehouse
 
@@ -329,22 +330,6 @@ def test_action_body_must_be_a_json_object(client, storekeeper, ids):
     assert answer.status_code == 400
 
 
-def count_queries(engine, work):
-    from sqlalchemy import event
-
-    seen = []
-
-    def before(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(seen)
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -397,9 +382,9 @@ def test_lists_cost_the_same_queries_for_2_or_12_rows(client, login_as, ids, ses
     # The fewest of two fetches: a commit expires the signed-in user, which the first fetch
     # reloads; that is not a per-row cost.
     add_rows(1)
-    few = min(count_queries(db.engine, fetch) for _ in range(2))
+    few = min(count_statements(db.engine, fetch) for _ in range(2))
     add_rows(5)
-    many = min(count_queries(db.engine, fetch) for _ in range(2))
+    many = min(count_statements(db.engine, fetch) for _ in range(2))
     assert many == few
 
 

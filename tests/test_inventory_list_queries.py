@@ -3,11 +3,10 @@ stocktakes) cost the same number of queries for 2 or 12 rows."""
 
 import pytest
 
-from core.testing import create_user
+from core.testing import count_statements, create_user
 from plugins.inventory import purchasing, reorder, services
 from plugins.inventory import stocktake as counts
 from plugins.inventory.models import Location, Warehouse
-from tests.test_inventory_api import count_queries
 
 pytestmark = pytest.mark.plugins("inventory")
 
@@ -68,7 +67,7 @@ def test_new_lists_cost_the_same_queries_for_2_or_12_rows(client, app, session, 
         assert answer.status_code == 200, answer.text
 
     add_rows(2)
-    few = min(count_queries(db.engine, fetch) for _ in range(2))
+    few = min(count_statements(db.engine, fetch) for _ in range(2))
     add_rows(10)
-    many = min(count_queries(db.engine, fetch) for _ in range(2))
+    many = min(count_statements(db.engine, fetch) for _ in range(2))
     assert many == few

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.listing import relation_loads
+from core.testing import recorded_statements
 from plugins.inventory.models import StockMove
 
 
@@ -33,8 +34,6 @@ def test_lists_count_the_filtered_rows_without_the_loading_joins(
 ):
     """The total of a list is what its filters let through, counted over the moves table
     alone: no joins to the locations and parts the list shows, no ordering."""
-    from sqlalchemy import event
-
     from core.extensions import db
     from plugins.inventory import services
     from plugins.inventory.models import Location, Warehouse
@@ -48,13 +47,7 @@ def test_lists_count_the_filtered_rows_without_the_loading_joins(
         services.receive(session, fuser.id, shelf.id, 1, "2.00")
     services.receive(session, belt.id, shelf.id, 1, "2.00")
     session.commit()
-    seen: list[str] = []
-
-    def capture(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with recorded_statements(db.engine) as seen:
         if where == "screen":
             login_as("Storekeeper")
             page = client.get(f"/inventory/moves/list/?_flt_0_part={fuser.id}")
@@ -67,8 +60,6 @@ def test_lists_count_the_filtered_rows_without_the_loading_joins(
             )
             assert answer.status_code == 200, answer.text
             assert answer.json["count"] == 3 and len(answer.json["result"]) == 3
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     counts = [s for s in seen if "count(" in s.lower() and "inventory_move" in s]
     assert len(counts) == 1, counts
     count_sql = counts[0].lower()

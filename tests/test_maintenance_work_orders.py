@@ -6,6 +6,7 @@ import pytest
 from maintenance_world import PLUGINS, build_world, open_order, refused, sh
 
 from core.events import events_published
+from core.testing import count_statements
 from core.timeutil import utcnow
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
@@ -431,22 +432,6 @@ def test_fault_report_screen_opens_a_work_order(client, login_as, session, world
     assert session.get(FaultReport, report.id).work_order is not None
 
 
-def count_queries(engine, work):
-    from sqlalchemy import event
-
-    seen = []
-
-    def before(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(seen)
-
-
 @pytest.mark.parametrize("url", ["/maintenance/work-orders/list/", "/api/v1/work_order/"])
 def test_work_order_lists_cost_the_same_queries_for_2_or_12_rows(
     app, client, login_as, session, world, url
@@ -476,9 +461,9 @@ def test_work_order_lists_cost_the_same_queries_for_2_or_12_rows(
         assert client.get(url, headers=headers).status_code == 200
 
     add_rows(2)
-    few = min(count_queries(db.engine, fetch) for _ in range(2))
+    few = min(count_statements(db.engine, fetch) for _ in range(2))
     add_rows(10)
-    many = min(count_queries(db.engine, fetch) for _ in range(2))
+    many = min(count_statements(db.engine, fetch) for _ in range(2))
     assert many == few
 
 

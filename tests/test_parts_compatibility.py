@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.plugins import installed_from_package, resolve
-from core.testing import builtin_plugin_packages
+from core.testing import builtin_plugin_packages, count_statements
 from plugins.contracts import services as contracts
 from plugins.inventory import services as inventory
 from plugins.inventory.models import QUARANTINE, Location, Part, Warehouse
@@ -365,22 +365,6 @@ def test_part_page_without_contracts_has_no_compatible_products(client, login_as
     assert "Compatible Products" not in page.text
 
 
-def count_queries(engine, work):
-    from sqlalchemy import event
-
-    seen = []
-
-    def before(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(seen)
-
-
 @pytest.mark.parametrize("url", [f"{SCREEN}/list/", API])
 def test_lists_cost_the_same_queries_for_2_or_12_rows(client, login_as, session, url):
     from core.extensions import db
@@ -414,9 +398,9 @@ def test_lists_cost_the_same_queries_for_2_or_12_rows(client, login_as, session,
         assert client.get(url, headers=headers).status_code == 200
 
     add_rows(2)
-    few = min(count_queries(db.engine, fetch) for _ in range(2))
+    few = min(count_statements(db.engine, fetch) for _ in range(2))
     add_rows(10)
-    many = min(count_queries(db.engine, fetch) for _ in range(2))
+    many = min(count_statements(db.engine, fetch) for _ in range(2))
     assert many == few
 
 
