@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from core.jobs.context import JobContext
+    from core.visibility import Viewer
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,24 @@ class DocumentSection:
     paragraphs: Sequence[str] = ()
     table: tuple[Sequence[str], Sequence[Sequence[Any]]] | None = None
     source: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Which rows of ``model`` a user sees (see :mod:`core.visibility`).
+
+    Give exactly one of:
+
+    * ``visible(viewer)``: the SQL condition on ``model`` selecting the rows the
+      :class:`core.visibility.Viewer` sees, or ``None`` when they see every row;
+    * ``parent``: the name of a many-to-one relation of ``model`` whose target's rule the
+      rows follow (``RowRule(ClockEvent, parent="work_order")``).
+    """
+
+    model: type
+    visible: Callable[[Viewer], Any] | None = None
+    parent: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.visible is None) == (self.parent is None):
+            raise ValueError(f"RowRule({self.model.__name__}): give visible or parent, not both")

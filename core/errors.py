@@ -59,12 +59,21 @@ def answers_refusals(endpoint: Endpoint) -> Endpoint:
 
 def named_input_errors(response: Response) -> Response:
     """Flask-AppBuilder's own input errors (``{"message": {field: [errors]}}``) reshaped
-    into ``{"message": "field: text", "field": field}`` like every other refusal."""
+    into ``{"message": "field: text", "field": field}`` like every other refusal, naming the
+    first field; ``errors`` keeps every field's messages (``{field: [text, ...]}``)."""
     body = response.get_json(silent=True) if response.status_code in (400, 422) else None
     if isinstance(body, dict) and isinstance(body.get("message"), dict) and body["message"]:
-        field, errors = next(iter(body["message"].items()))
-        text = "; ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
-        response.set_data(
-            json.dumps({"message": f"{field}: {text}", "field": field}, ensure_ascii=False)
-        )
+        errors = {str(field): _texts(found) for field, found in body["message"].items()}
+        field, texts = next(iter(errors.items()))
+        answer = {"message": f"{field}: {'; '.join(texts)}", "field": field, "errors": errors}
+        response.set_data(json.dumps(answer, ensure_ascii=False))
     return response
+
+
+def _texts(found: Any) -> list[str]:
+    """The messages of one field's errors (a list, or a dict by list index or key)."""
+    if isinstance(found, dict):
+        return [text for nested in found.values() for text in _texts(nested)]
+    if isinstance(found, list):
+        return [text for item in found for text in _texts(item)]
+    return [str(found)]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from flask_appbuilder import AppBuilder
     from sqlalchemy.orm import Session
 
-    from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+    from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec, RowRule
     from core.events import Event
 
 
@@ -91,6 +91,18 @@ def aftersales_roles() -> list[RoleSpec]:
     Core creates missing roles and permissions and grants them at start-up and after
     ``aftersales db upgrade``; running it again changes nothing. Two plugins may both add
     permissions to one role name (``"Technician"``).
+    """
+
+
+@hookspec
+def aftersales_row_rules() -> list[RowRule]:
+    """Return which rows of this plugin's models each user sees (:mod:`core.visibility`).
+
+    A rule is declared once per model and core applies it to every screen, API, relation
+    picker, filter choice and relation field that reaches the model's rows; a plugin's own
+    reports call :func:`core.visibility.check_visible`. Children follow their parent with
+    ``RowRule(Child, parent="relation")``. Models without a rule are visible to everybody
+    who may read them.
     """
 
 

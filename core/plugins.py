@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     from flask_appbuilder import AppBuilder
     from sqlalchemy.orm import Session
 
-    from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+    from core.contributions import (
+        DashboardWidget,
+        DocumentSection,
+        JobSpec,
+        RoleSpec,
+        RowRule,
+    )
     from core.events import Event
 
 log = logging.getLogger(__name__)
@@ -305,6 +311,10 @@ class PluginHooks:
     def roles(self) -> list[RoleSpec]:
         """Every role declared by core and plugins."""
         return _flatten(self.pm.hook.aftersales_roles())
+
+    def row_rules(self) -> list[RowRule]:
+        """Every row-visibility rule declared by core and plugins."""
+        return _flatten(self.pm.hook.aftersales_row_rules())
 
     def dashboard_widgets(self) -> list[DashboardWidget]:
         """Every dashboard widget, sorted by its ``order``."""

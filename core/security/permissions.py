@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import Response, abort, request
+from flask_appbuilder import ModelRestApi, ModelView, expose
 
 from core.errors import RuleError, named_input_errors, refusal_response
 from core.listing import ListLoadingInterface
+from core.relations import IdOnlySchemaConverter
+from core.visibility import has_rule, visible_rows_filter
 
 READ = "read"
 WRITE = "write"
@@ -50,16 +52,60 @@ def read_only(view_menu: str) -> list[tuple[str, str]]:
     return [("can_read", view_menu)]
 
 
+def limit_to_visible_rows(view: Any, *relation_filters: str) -> None:
+    """Apply the row rules of :mod:`core.visibility` to a screen or API being built: its own
+    rows (a base filter) and the choices of every relation whose model has a rule (the
+    ``*_query_rel_fields`` dictionaries named by ``relation_filters``)."""
+    datamodel = view.datamodel
+    view.base_filters = [*(view.base_filters or []), visible_rows_filter(datamodel.obj)]
+    for attr in relation_filters:
+        filters = dict(getattr(view, attr) or {})
+        for name in datamodel.get_columns_list():
+            if not datamodel.is_relation(name):
+                continue
+            related = datamodel.get_related_model(name)
+            if has_rule(related):
+                filters[name] = [*filters.get(name, []), visible_rows_filter(related)]
+        setattr(view, attr, filters)
+
+
 class BusinessModelView(ModelView):
-    """A CRUD screen whose permissions are ``can_read``/``can_write`` on its object."""
+    """A CRUD screen whose permissions are ``can_read``/``can_write`` on its object; it shows
+    and offers only the rows the row rules (:mod:`core.visibility`) let the user see."""
 
     method_permission_name = MODEL_VIEW_PERMISSIONS
 
     def __init__(self, **kwargs: Any) -> None:
         # The list page loads the relations it shows with its rows (see core.listing).
         self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        limit_to_visible_rows(
+            self,
+            "add_form_query_rel_fields",
+            "edit_form_query_rel_fields",
+            "search_form_query_rel_fields",
+        )
         super().__init__(**kwargs)
         self.datamodel.load_with_list(self.list_columns)
+
+    def _visible(self, pk: Any) -> bool:
+        record = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        return record is not None
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any) -> Any:
+        """Flask-AppBuilder's action on one record, for records the screen shows only
+        (Flask-AppBuilder loads the record without the screen's base filters): 404 else."""
+        if not self._visible(pk):
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        """Flask-AppBuilder's action on the records picked in a list, for records the
+        screen shows only: 404 when one of them is not."""
+        if not all(self._visible(pk) for pk in request.form.getlist("rowid")):
+            abort(404)
+        return super().action_post()
 
 
 class BusinessModelApi(ModelRestApi):
@@ -69,13 +115,18 @@ class BusinessModelApi(ModelRestApi):
     ``pre_add``/``pre_update``/``pre_delete`` checks (or by :meth:`check_input`) as
     ``{"message", "field"}`` with its status, and Flask-AppBuilder's own input errors in the
     same shape (:func:`core.errors.named_input_errors`).
+
+    Relation fields of its bodies take ids of rows the caller may read
+    (:mod:`core.relations`), and it serves only the rows the row rules let the caller see.
     """
 
     method_permission_name = MODEL_API_PERMISSIONS
+    model2schemaconverter = IdOnlySchemaConverter
 
     def __init__(self, **kwargs: Any) -> None:
         # Lists count their rows without building them (see core.listing).
         self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        limit_to_visible_rows(self, "add_query_rel_fields", "edit_query_rel_fields")
         super().__init__(**kwargs)
 
     def check_input(self, body: Any) -> None:

@@ -1,18 +1,18 @@
-"""Who sees which work orders: the row-level rule shared by the screens and the API.
+"""Who may do what on the maintenance screens and API.
 
-Users holding ``can_dispatch`` on ``maintenance_work_order`` (dispatchers, service managers,
-admins) see every order; everybody else (technicians) sees only the orders assigned to the
-technician record linked to their user.
+Which work orders a user sees is the row rule
+:func:`plugins.maintenance.services.visible_work_orders`, declared through the
+``aftersales_row_rules`` hook and applied by core to every screen, API and picker; custom
+screens and endpoints that load an order by id call :func:`check_order_visible`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask_appbuilder.models.filters import BaseFilter
-
+from core.extensions import db
 from core.security.permissions import MODEL_API_PERMISSIONS, MODEL_VIEW_PERMISSIONS
+from core.visibility import check_visible
 from plugins.maintenance import services
+from plugins.maintenance.models import WorkOrder
 
 # Records that are kept for good (work orders, fault reports, technicians, plans): their
 # screens and APIs have no delete route and no delete button. Work orders are cancelled with
@@ -39,14 +39,7 @@ def current_user_id() -> int | None:
     return getattr(user, "id", None)
 
 
-class OwnOrdersOnly(BaseFilter):
-    """Row-level rule of work order screens and APIs: technicians see their own orders."""
-
-    name = "own orders"
-    arg_name = "own"
-
-    def apply(self, query: Any, value: Any) -> Any:
-        """Keep every row for dispatchers, only the user's own orders for technicians."""
-        if sees_all_orders():
-            return query
-        return query.filter(services.own_orders_clause(current_user_id()))
+def check_order_visible(order: WorkOrder) -> None:
+    """Refuse (404, as if it did not exist) an order the signed-in user may not see (the
+    row rule :func:`plugins.maintenance.services.visible_work_orders`)."""
+    check_visible(db.session, order, lambda: services.unknown_order(order.id))

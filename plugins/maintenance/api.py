@@ -25,8 +25,7 @@ from plugins.maintenance import dispatch, generation, parts, plans, report, serv
 from plugins.maintenance.access import (
     KEPT_API_PERMISSIONS,
     NO_DELETE,
-    OwnOrdersOnly,
-    current_user_id,
+    check_order_visible,
     sees_all_orders,
 )
 from plugins.maintenance.errors import MaintenanceError
@@ -161,7 +160,7 @@ def work_order_json(order: WorkOrder) -> dict[str, Any]:
         "resolution_due": _iso(order.resolution_due),
         "response_breached": order.response_breached,
         "resolution_breached": order.resolution_breached,
-        "actions": services.available_actions(order),
+        "actions": services.available_actions(order, sees_all_orders()),
     }
 
 
@@ -187,7 +186,6 @@ class WorkOrderApi(CheckedModelApi):
         "report_pdf": "read",
     }
     prepare = staticmethod(services.prepare_work_order)
-    base_filters = [["id", OwnOrdersOnly, lambda: None]]
     add_columns = list(services.WORK_ORDER_OPENING_FIELDS)
     edit_columns = list(services.WORK_ORDER_EDITABLE_FIELDS)
     list_columns = [
@@ -246,7 +244,7 @@ class WorkOrderApi(CheckedModelApi):
 
     def _order(self, pk: int) -> WorkOrder:
         order = services.get_work_order(db.session, pk)
-        services.check_visible(db.session, order, current_user_id(), sees_all_orders())
+        check_order_visible(order)
         return order
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
@@ -255,12 +253,7 @@ class WorkOrderApi(CheckedModelApi):
     def lifecycle(self, pk: int, action: str) -> Response:
         """Run ``action`` on work order ``pk`` with the JSON body it needs."""
         body = request.get_json(silent=True) or {}
-        if action == "assign" and not sees_all_orders():
-            return self.response(
-                403,
-                message=gettext("assign: only a dispatcher assigns work orders"),
-                field="action",
-            )
+        services.check_may_run(action, sees_all_orders())
         order = self._order(pk)
         services.run_action(db.session, order, action, body)
         db.session.commit()

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec, RowRule
 from core.dashboard.charts import bar_chart
 from core.events import Event
 from core.hooks import hookimpl
@@ -125,6 +125,21 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
     for api in [*APIS, *RELIABILITY_APIS]:
         appbuilder.add_api(api)
+
+
+@hookimpl
+def aftersales_row_rules() -> list[RowRule]:
+    """Technicians see only the work orders assigned to them, and only those orders' part
+    lines, SLA timeline and checklist results (:func:`services.visible_work_orders`)."""
+    from plugins.maintenance.models import ClockEvent, InspectionResult, WorkOrder, WorkOrderPart
+    from plugins.maintenance.services import visible_work_orders
+
+    return [
+        RowRule(WorkOrder, visible=visible_work_orders),
+        RowRule(WorkOrderPart, parent="work_order"),
+        RowRule(ClockEvent, parent="work_order"),
+        RowRule(InspectionResult, parent="work_order"),
+    ]
 
 
 @hookimpl

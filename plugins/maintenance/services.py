@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from core.visibility import Viewer
 
 from core.calendar.service import CalendarError, work_calendar
 from core.calendar.worktime import zone_of
@@ -484,9 +487,7 @@ def get_work_order(session: Session, order_id: int) -> WorkOrder:
     """The work order ``order_id``; 404 when there is none."""
     order = session.get(WorkOrder, order_id)
     if order is None:
-        raise MaintenanceError(
-            gettext("work order: %(id)s does not exist", id=order_id), "work_order", 404
-        )
+        raise unknown_order(order_id)
     return order
 
 
@@ -521,15 +522,22 @@ LEADS_TO: dict[str, str | None] = {
 }
 WHILE_PAUSED = ("customer_back", "cancel")  # the only actions while waiting on the customer
 
+# Actions that need the dispatch permission: assigning an order, and closing it (a technician
+# may not close the order they worked; the customer's confirmation, naming who confirmed,
+# comes before it and may be recorded by the technician on site).
+DISPATCH_ACTIONS = ("assign", "close")
 
-def available_actions(order: WorkOrder) -> list[str]:
-    """The actions ``order`` allows now, in table order (screens show only these)."""
+
+def available_actions(order: WorkOrder, may_dispatch: bool = True) -> list[str]:
+    """The actions ``order`` allows now, in table order (screens show only these); without
+    ``may_dispatch``, not the :data:`DISPATCH_ACTIONS`."""
     paused = order.paused_since is not None
     return [
         action
         for action, allowed in ALLOWED_FROM.items()
         if order.state in allowed
         and (action in WHILE_PAUSED if paused else action != "customer_back")
+        and (may_dispatch or action not in DISPATCH_ACTIONS)
     ]
 
 
@@ -865,6 +873,18 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
 assert set(ACTIONS) == set(ALLOWED_FROM) == set(LEADS_TO)
 
 
+def check_may_run(action: str, may_dispatch: bool) -> None:
+    """Refuse (403) an action of :data:`DISPATCH_ACTIONS` to a user without the dispatch
+    permission."""
+    if may_dispatch or action not in DISPATCH_ACTIONS:
+        return
+    if action == "assign":
+        message = gettext("assign: only a dispatcher assigns work orders")
+    else:
+        message = gettext("close: only a dispatcher or service manager closes work orders")
+    raise MaintenanceError(message, "action", 403)
+
+
 def run_action(
     session: Session,
     order: WorkOrder,
@@ -936,16 +956,22 @@ def check_may_open(see_all: bool) -> None:
         )
 
 
-def check_visible(session: Session, order: WorkOrder, user_id: int | None, see_all: bool) -> None:
-    """Refuse (404, as if it did not exist) an order a technician may not see: technicians
-    without the dispatch permission see only the orders assigned to them."""
-    if see_all:
-        return
-    owner = order.technician.user_id if order.technician is not None else None
-    if owner is None or owner != user_id:
-        raise MaintenanceError(
-            gettext("work order: %(id)s does not exist", id=order.id), "work_order", 404
-        )
+def visible_work_orders(viewer: Viewer) -> Any:
+    """Row rule of work orders (and of their part lines, clock events and results): users
+    holding ``can_dispatch`` on ``maintenance_work_order`` (dispatchers, service managers,
+    admins) see every order (``None``), everybody else (technicians) only the orders assigned
+    to the technician record linked to their user."""
+    if viewer.may("can_dispatch", "maintenance_work_order"):
+        return None
+    return own_orders_clause(viewer.user_id)
+
+
+def unknown_order(order_id: Any) -> MaintenanceError:
+    """The 404 refusal of an order that does not exist or that the user may not see (the
+    same answer, so that a technician cannot tell others' orders from missing ones)."""
+    return MaintenanceError(
+        gettext("work order: %(id)s does not exist", id=order_id), "work_order", 404
+    )
 
 
 def my_orders(

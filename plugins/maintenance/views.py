@@ -29,7 +29,7 @@ from plugins.maintenance import dispatch, generation, parts, plans, report, serv
 from plugins.maintenance.access import (
     KEPT_VIEW_PERMISSIONS,
     NO_DELETE,
-    OwnOrdersOnly,
+    check_order_visible,
     current_user_id,
     sees_all_orders,
 )
@@ -559,7 +559,6 @@ class WorkOrderView(_MaintenanceView):
         "report_pdf": "read",
     }
     prepare = staticmethod(services.prepare_work_order)
-    base_filters = [["id", OwnOrdersOnly, lambda: None]]
     list_title = _("Work Orders")
     show_title = _("Work Order")
     add_title = _("New Work Order")
@@ -669,14 +668,13 @@ class WorkOrderView(_MaintenanceView):
         show_fieldsets: Any = None,
     ) -> Any:
         """The order's page offers only the actions its state allows."""
-        allowed = set(services.available_actions(item))
+        allowed = set(services.available_actions(item, sees_all_orders()))
         actions = {
             name: act
             for name, act in (actions or self.actions).items()
             if (name not in services.ACTIONS or name in allowed)
             and (name != "plan_part" or item.state in services.OPEN_STATES)
             and (name not in ("record_results", "report") or item.kind == "inspection")
-            and (name != "assign" or sees_all_orders())
         }
         return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
 
@@ -694,6 +692,7 @@ class WorkOrderView(_MaintenanceView):
 
     def _run(self, order: WorkOrder, name: str, values: dict[str, Any]) -> bool:
         try:
+            services.check_may_run(name, sees_all_orders())
             services.run_action(db.session, order, name, values)
             db.session.commit()
         except MaintenanceError as exc:
@@ -712,13 +711,9 @@ class WorkOrderView(_MaintenanceView):
         return True
 
     def _order(self, pk: int) -> WorkOrder | None:
-        order = db.session.get(WorkOrder, pk)
         try:
-            if order is None:
-                raise MaintenanceError(
-                    gettext("work order: %(id)s does not exist", id=pk), "work_order", 404
-                )
-            services.check_visible(db.session, order, current_user_id(), sees_all_orders())
+            order = services.get_work_order(db.session, pk)
+            check_order_visible(order)
         except MaintenanceError as exc:
             flash(str(exc), "danger")
             return None
@@ -731,8 +726,10 @@ class WorkOrderView(_MaintenanceView):
         order = self._order(pk)
         if order is None or name not in services.ACTIONS:
             return redirect(self.route_base + "/list/")
-        if name == "assign" and not sees_all_orders():
-            flash(gettext("assign: only a dispatcher assigns work orders"), "danger")
+        try:
+            services.check_may_run(name, sees_all_orders())
+        except MaintenanceError as exc:
+            flash(str(exc), "danger")
             return redirect(f"{self.route_base}/show/{pk}")
         if request.method == "POST":
             values = {key: request.form.get(key, "") for key in services.ACTION_INPUTS[name]}
@@ -930,6 +927,16 @@ class MyWorkOrdersView(BaseView):
     class_permission_name = "maintenance_work_order"
     method_permission_name = {"mine": "read"}
 
+    @staticmethod
+    def _phone_actions(order: WorkOrder) -> list[str]:
+        """The actions run on site: neither assigning nor cancelling (the office does that),
+        nor the dispatch actions unless the user holds the dispatch permission."""
+        return [
+            name
+            for name in services.available_actions(order, sees_all_orders())
+            if name not in ("assign", "cancel")
+        ]
+
     @expose("/")
     @has_access
     def mine(self) -> Any:
@@ -949,7 +956,7 @@ class MyWorkOrdersView(BaseView):
         return self.render_template(
             "maintenance/mine.html",
             sections=[(gettext("Today"), todays), (gettext("This week"), later)],
-            actions={o.id: services.available_actions(o) for o in orders},
+            actions={o.id: self._phone_actions(o) for o in orders},
             action_labels=ACTION_LABELS,
             state_labels=STATE_LABELS,
             inputs=services.ACTION_INPUTS,
