@@ -226,3 +226,26 @@ def test_closing_an_order_is_for_dispatch_not_for_the_technician(client, session
     dispatcher = headers_for(client, create_user(client.application, ["Dispatcher"]))
     closed = client.post(f"/api/v1/work_order/{mine.id}/close", json={}, headers=dispatcher)
     assert closed.status_code == 200 and closed.json["state"] == "closed"
+
+
+def test_the_contract_service_report_lists_a_technician_only_their_own_orders(
+    app, client, session, orders
+):
+    world, _mine, _theirs = orders
+    own, other = (
+        ms.create_work_order(
+            session, equipment_id=world.unit.id, title="Jam", priority="P2", opened_at=T0, now=T0
+        )
+        for _ in range(2)
+    )
+    ms.assign(session, own, world.techs[0].id, override_reason="test", now=T0)
+    ms.assign(session, other, world.techs[1].id, override_reason="test", now=T0)
+    session.commit()
+    period = "?from=2026-11-01&to=2026-11-30"
+    sign_in(client, world.users[0])
+    page = client.get(f"/contracts/report/{world.contract.id}/{period}").text
+    assert own.number in page and other.number not in page
+    client.get("/logout/")
+    sign_in(client, create_user(app, ["Dispatcher"]))
+    page = client.get(f"/contracts/report/{world.contract.id}/{period}").text
+    assert own.number in page and other.number in page

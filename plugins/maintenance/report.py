@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.contributions import DocumentSection
 from core.documents import Document, compose_document
 from core.extensions import db
+from core.visibility import visible_only
 from plugins.contracts.models import Contract
 from plugins.contracts.report import default_period
 from plugins.maintenance import kpis, sla
@@ -263,7 +264,8 @@ def service_report_sections(
     )
     labels, _, states = _labels()
     low, high = kpis.day_bounds(start, end)
-    orders = session.scalars(
+    # The figures above are the contract's; the orders listed are those the reader may see.
+    listed = visible_only(
         select(WorkOrder)
         .options(joinedload(WorkOrder.equipment))
         .where(
@@ -271,9 +273,11 @@ def service_report_sections(
             WorkOrder.kind == "corrective",
             WorkOrder.opened_at >= low,
             WorkOrder.opened_at < high,
-        )
-        .order_by(WorkOrder.opened_at, WorkOrder.id)
-        .limit(MAX_ORDER_ROWS + 1)
+        ),
+        WorkOrder,
+    )
+    orders = session.scalars(
+        listed.order_by(WorkOrder.opened_at, WorkOrder.id).limit(MAX_ORDER_ROWS + 1)
     ).all()
     headers = [
         labels["number"],
