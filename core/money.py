@@ -4,7 +4,7 @@ Amounts are :class:`~decimal.Decimal` values with exactly as many decimals as th
 minor unit (2 for CNY, 0 for JPY, 3 for KWD). Floats are refused everywhere: ``0.1 + 0.2`` is
 not money. ::
 
-    from core.money import Money, MoneyAmount, parse_amount, format_money
+    from core.money import CurrencyCode, Money, MoneyAmount, parse_amount, format_money
 
     price = Money("199.00")                      # currency: COMPANY_CURRENCY (default CNY)
     total = price * 3                            # Money('597.00', 'CNY')
@@ -13,11 +13,13 @@ not money. ::
 
     class Invoice(db.Model):
         total: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False)
-        currency: Mapped[str] = mapped_column(String(3), nullable=False, default=default_currency)
+        currency: Mapped[str] = mapped_column(CurrencyCode(), default=default_currency)
 
 :class:`MoneyAmount` stores integer minor units (``BigInteger``) because SQLite keeps
 ``Numeric`` as a floating-point REAL (99999999999999.99 came back as ...98), and returns
-``Decimal``; ``SUM`` over it is exact on SQLite and PostgreSQL alike.
+``Decimal``; ``SUM`` over it is exact on SQLite and PostgreSQL alike. :class:`CurrencyCode`
+is a ``VARCHAR(3)`` column that stores ISO 4217 codes only (checked on every flush by
+:mod:`core.column_limits`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import total_ordering
+from functools import cache, total_ordering
 from typing import Any
 
-from babel.numbers import format_currency, get_currency_precision, is_currency
-from sqlalchemy import BigInteger
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+from flask_babel import gettext
+from sqlalchemy import BigInteger, String
 from sqlalchemy.types import TypeDecorator
 
 DEFAULT_CURRENCY = "CNY"
@@ -66,14 +69,28 @@ def default_currency() -> str:
     return DEFAULT_CURRENCY
 
 
+@cache
+def _iso_4217_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def currency_refusal(currency: Any) -> str | None:
+    """Why ``currency`` is not an ISO 4217 currency code (a translated message), or ``None``.
+
+    The codes are Babel's (CLDR's list of ISO 4217 codes); letters may be lower-case."""
+    code = currency.upper() if isinstance(currency, str) else None
+    if code is None or not re.fullmatch(r"[A-Z]{3}", code) or code not in _iso_4217_codes():
+        return gettext("%(value)r is not an ISO 4217 currency code", value=currency)
+    return None
+
+
 def check_currency(currency: str, field: str = "currency") -> str:
-    """Return the ISO 4217 code ``currency`` upper-cased, or raise :class:`MoneyError`."""
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
-        raise MoneyError(f"{field}: {currency!r} is not a three-letter currency code", field)
-    code = currency.upper()
-    if not is_currency(code):
-        raise MoneyError(f"{field}: {code!r} is not a known currency", field)
-    return code
+    """Return the ISO 4217 code ``currency`` upper-cased, or raise :class:`MoneyError`
+    naming ``field``."""
+    problem = currency_refusal(currency)
+    if problem:
+        raise MoneyError(f"{field}: {problem}", field)
+    return currency.upper()
 
 
 def minor_digits(currency: str) -> int:
@@ -439,3 +456,30 @@ class MoneyAmount(TypeDecorator[Decimal]):
     def python_type(self) -> type:
         """Decimal."""
         return Decimal
+
+
+class CurrencyCode(TypeDecorator[str]):
+    """A currency column: ``VARCHAR(3)`` holding an ISO 4217 code, stored upper-case.
+
+    A flush that sets anything else raises :class:`core.column_limits.ColumnValueError`
+    naming the attribute ("'XYZ' is not an ISO 4217 currency code").
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(3)
+
+    def refusal(self, value: Any) -> str | None:
+        """Why ``value`` cannot be stored here (see :mod:`core.column_limits`), or ``None``."""
+        return currency_refusal(value)
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        """The code upper-cased."""
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def python_type(self) -> type:
+        """str."""
+        return str

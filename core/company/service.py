@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.numbers import is_currency
 from flask import current_app, g, has_app_context
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.column_limits import column_limit
 from core.company.models import COMPANY_ROW_ID, Company
+from core.money import currency_refusal
 
 FIELDS = (
     "name",
@@ -34,13 +35,10 @@ FIELDS = (
     "language",
 )
 REQUIRED = ("name", "time_zone", "currency", "language")
+# The free-text settings' limits are their columns'.
 MAX_LENGTHS = {
-    "name": 200,
-    "legal_name": 200,
-    "tax_id": 32,
-    "address": 500,
-    "phone": 50,
-    "email": 254,
+    name: column_limit(Company.__table__.c[name])
+    for name in ("name", "legal_name", "tax_id", "address", "phone", "email")
 }
 _G_CACHE = "_core_company_settings"
 
@@ -194,12 +192,7 @@ def _check(name: str, value: str) -> tuple[str | None, str]:
     if name == "time_zone":
         return _check_time_zone(value), value
     if name == "currency":
-        code = value.upper()
-        if not (len(code) == 3 and code.isalpha() and is_currency(code)):
-            return gettext(
-                "%(value)r is not an ISO 4217 currency code (such as CNY, USD, EUR)", value=value
-            ), value
-        return None, code
+        return currency_refusal(value), value.upper()
     if name == "language":
         known = list(_settings_source().get("LANGUAGES") or {}) or ["en"]
         if value not in known:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.column_limits import TEXT_LENGTH, LongText
 from core.extensions import db
 from core.timeutil import UTC, utcnow
 
@@ -58,10 +59,10 @@ class JobRun(db.Model):
     # The latest progress message.
     message: Mapped[str | None] = mapped_column(String(MESSAGE_LENGTH))
     # ``ExceptionType: message`` of a failed run; the traceback is kept apart.
-    error: Mapped[str | None] = mapped_column(Text)
-    traceback: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(LongText(TEXT_LENGTH, truncate=True))
+    traceback: Mapped[str | None] = mapped_column(LongText(100_000, truncate=True))
     # Lines the job wrote with ``context.log(...)`` (the latest part when it wrote a lot).
-    log: Mapped[str | None] = mapped_column(Text)
+    log: Mapped[str | None] = mapped_column(LongText(50_000, truncate=True))
     # ``host:pid`` of the process that ran it.
     worker: Mapped[str | None] = mapped_column(String(200))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.column_limits import TEXT_LENGTH, LongText
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -18,6 +19,8 @@ TITLE_LENGTH = 200
 LINK_LENGTH = 500
 SUBJECT_LENGTH = 300
 ADDRESS_LENGTH = 320
+BODY_LENGTH = 20_000
+MAIL_BODY_LENGTH = 100_000
 
 
 class Notification(db.Model):
@@ -32,7 +35,9 @@ class Notification(db.Model):
         Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False
     )
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body: Mapped[str] = mapped_column(
+        LongText(BODY_LENGTH, truncate=True), nullable=False, default=""
+    )
     link: Mapped[str | None] = mapped_column(String(LINK_LENGTH))
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
@@ -62,10 +67,12 @@ class MailOutbox(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     to_address: Mapped[str] = mapped_column(String(ADDRESS_LENGTH), nullable=False)
     subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body: Mapped[str] = mapped_column(
+        LongText(MAIL_BODY_LENGTH, truncate=True), nullable=False, default=""
+    )
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(LongText(TEXT_LENGTH, truncate=True))
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )

@@ -21,14 +21,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.column_limits import CLAUSE_LENGTH, LongText
 from core.extensions import db
-from core.money import MoneyAmount
+from core.money import CurrencyCode, MoneyAmount
 from core.timeutil import utcnow
 
 # Customer kinds
@@ -317,19 +317,19 @@ class Contract(db.Model):
         ForeignKey("contracts_service_level.id"), index=True
     )
     fee: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False, default=Decimal("0"))
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
+    currency: Mapped[str] = mapped_column(CurrencyCode(), nullable=False, default="CNY")
     billing_cycle: Mapped[str] = mapped_column(String(10), nullable=False, default="yearly")
     payment_terms: Mapped[str | None] = mapped_column(String(200), default="")
     renewal: Mapped[str] = mapped_column(String(10), nullable=False, default=EXPRESS_RENEWAL)
     renewal_months: Mapped[int] = mapped_column(Integer, nullable=False, default=12)
     notice_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     cancel_by: Mapped[datetime.date | None] = mapped_column(Date, index=True)
-    confidentiality_clause: Mapped[str | None] = mapped_column(Text, default="")
-    liability_clause: Mapped[str | None] = mapped_column(Text, default="")
+    confidentiality_clause: Mapped[str | None] = mapped_column(LongText(CLAUSE_LENGTH), default="")
+    liability_clause: Mapped[str | None] = mapped_column(LongText(CLAUSE_LENGTH), default="")
     dispute_resolution: Mapped[str | None] = mapped_column(String(12))
     dispute_venue: Mapped[str | None] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(14), nullable=False, default=DRAFT, index=True)
-    termination_reason: Mapped[str | None] = mapped_column(Text, default="")
+    termination_reason: Mapped[str | None] = mapped_column(LongText(), default="")
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contracts_contract.id"))
     manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"), index=True
@@ -519,7 +519,7 @@ class ContractAmendment(db.Model):
     )
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default=AMENDMENT_DRAFT)
-    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    reason: Mapped[str] = mapped_column(LongText(), nullable=False, default="")
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     customer_signer: Mapped[str | None] = mapped_column(String(120), default="")
     company_signer: Mapped[str | None] = mapped_column(String(120), default="")

@@ -26,7 +26,6 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     event,
     inspect,
@@ -36,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from core.column_limits import LongText
 from core.extensions import db
 from core.money import MoneyAmount
 from core.timeutil import utcnow
@@ -133,7 +133,7 @@ class Part(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sku: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    specification: Mapped[str | None] = mapped_column(Text)
+    specification: Mapped[str | None] = mapped_column(LongText())
     unit: Mapped[str] = mapped_column(String(20), nullable=False, default="pcs")
     standard_cost: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False, default=0)
     sale_price: Mapped[Decimal] = mapped_column(MoneyAmount(), nullable=False, default=0)
@@ -266,7 +266,7 @@ class StockMove(db.Model):
     quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False)
     reason: Mapped[str] = mapped_column(String(20), nullable=False)
     reference: Mapped[str | None] = mapped_column(String(100), index=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(LongText())
     unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
     sale_price: Mapped[Decimal | None] = mapped_column(MoneyAmount())
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_move.id"), unique=True)
@@ -407,8 +407,8 @@ class VendorReturn(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
     received: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
     written_off: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
-    write_off_note: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    write_off_note: Mapped[str | None] = mapped_column(LongText())
+    note: Mapped[str | None] = mapped_column(LongText())
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow, index=True
     )
@@ -464,7 +464,7 @@ class PurchaseOrder(db.Model):
     )
     state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
     expected_date: Mapped[datetime.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(LongText())
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
@@ -578,7 +578,7 @@ class Stocktake(db.Model):
         ForeignKey("inventory_location.id"), nullable=False, index=True
     )
     state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(LongText())
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )

@@ -20,11 +20,11 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.column_limits import LongText
 from core.extensions import db
 from core.money import MoneyAmount
 from plugins.contracts.models import Contract, Equipment, Product
@@ -154,8 +154,8 @@ class FaultReport(db.Model):
     equipment_id: Mapped[int] = mapped_column(
         ForeignKey("contracts_equipment.id"), nullable=False, index=True
     )
-    symptom: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    environment: Mapped[str | None] = mapped_column(Text, default="")
+    symptom: Mapped[str] = mapped_column(LongText(), nullable=False, default="")
+    environment: Mapped[str | None] = mapped_column(LongText(), default="")
     seen_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
     reported_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     contact_name: Mapped[str | None] = mapped_column(String(120), default="")
@@ -197,7 +197,7 @@ class WorkOrder(db.Model):
     kind: Mapped[str] = mapped_column(String(12), nullable=False, default=CORRECTIVE)
     state: Mapped[str] = mapped_column(String(14), nullable=False, default=NEW, index=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    symptom: Mapped[str | None] = mapped_column(Text, default="")
+    symptom: Mapped[str | None] = mapped_column(LongText(), default="")
     priority: Mapped[str] = mapped_column(String(2), nullable=False, default="P3")
     equipment_id: Mapped[int] = mapped_column(
         ForeignKey("contracts_equipment.id"), nullable=False, index=True
@@ -219,13 +219,13 @@ class WorkOrder(db.Model):
         DateTime(timezone=True), index=True
     )
     scheduled_end: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
-    assignment_override: Mapped[str | None] = mapped_column(Text, default="")
+    assignment_override: Mapped[str | None] = mapped_column(LongText(), default="")
     # Coverage at creation (contracts.services.coverage)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts_contract.id"), index=True)
     service_level: Mapped[str | None] = mapped_column(String(120))
     calendar_code: Mapped[str | None] = mapped_column(String(80))
     chargeable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    coverage_note: Mapped[str | None] = mapped_column(Text, default="")
+    coverage_note: Mapped[str | None] = mapped_column(LongText(), default="")
     # SLA clock
     site_time_zone: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     opened_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -244,16 +244,16 @@ class WorkOrder(db.Model):
     response_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Diagnosis, repair, follow-up
-    diagnosis_cause: Mapped[str | None] = mapped_column(Text, default="")
-    repair_plan: Mapped[str | None] = mapped_column(Text, default="")
-    repair_actions: Mapped[str | None] = mapped_column(Text, default="")
+    diagnosis_cause: Mapped[str | None] = mapped_column(LongText(), default="")
+    repair_plan: Mapped[str | None] = mapped_column(LongText(), default="")
+    repair_actions: Mapped[str | None] = mapped_column(LongText(), default="")
     labour_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     confirmed_by: Mapped[str | None] = mapped_column(String(120), default="")
-    customer_remarks: Mapped[str | None] = mapped_column(Text, default="")
-    cancel_reason: Mapped[str | None] = mapped_column(Text, default="")
+    customer_remarks: Mapped[str | None] = mapped_column(LongText(), default="")
+    cancel_reason: Mapped[str | None] = mapped_column(LongText(), default="")
     # An inspection visit's findings, for its report (recorded with the checklist results)
-    problems_found: Mapped[str | None] = mapped_column(Text, default="")
-    risks: Mapped[str | None] = mapped_column(Text, default="")
+    problems_found: Mapped[str | None] = mapped_column(LongText(), default="")
+    risks: Mapped[str | None] = mapped_column(LongText(), default="")
     closed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
 
     equipment: Mapped[Equipment] = relationship()
@@ -330,7 +330,7 @@ class ClockEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     response_due: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
     resolution_due: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str | None] = mapped_column(Text, default="")
+    note: Mapped[str | None] = mapped_column(LongText(), default="")
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="clock_events")
 
@@ -444,7 +444,7 @@ class InspectionResult(db.Model):
     max_value: Mapped[Decimal | None] = mapped_column(MoneyAmount(4))
     outcome: Mapped[str | None] = mapped_column(String(4))
     measured_value: Mapped[Decimal | None] = mapped_column(MoneyAmount(4))
-    notes: Mapped[str | None] = mapped_column(Text, default="")
+    notes: Mapped[str | None] = mapped_column(LongText(), default="")
     # The corrective order raised from this item when it failed
     corrective_order_id: Mapped[int | None] = mapped_column(
         ForeignKey("maintenance_work_order.id"), unique=True
