@@ -107,6 +107,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         plugin_hooks.cli_commands(app.cli)
         plugin_hooks.app_ready(app)
     register_health(app)
+    from core.column_limits import register_refusal_handler
+
+    register_refusal_handler(app)
     return app
 
 

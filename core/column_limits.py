@@ -13,12 +13,16 @@ column type refuses (:class:`core.money.CurrencyCode`: not an ISO 4217 code), ra
 anything is written. Only the attributes a flush changes are checked, so a record holding an
 older, longer value can still be updated elsewhere. Importing this module installs the
 check (once per process); every model module imports it through its column types.
+:func:`register_refusal_handler` answers such a refusal that no view caught (a custom
+screen or endpoint catching only its plugin's own error) with 422 ``{"message", "field"}``
+on the API, and on screens with the message flashed over the form again, never a 500.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, current_app, flash, jsonify, redirect, request
 from flask_babel import gettext
 from sqlalchemy import Column, Text, event
 from sqlalchemy import inspect as sa_inspect
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.types import TypeDecorator
 
 from core.errors import RuleError
+from core.extensions import db
 
 #: Names, titles and labels.
 NAME_LENGTH = 200
@@ -130,6 +135,22 @@ def check_record(record: Any) -> None:
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for record in (*session.new, *session.dirty):
         check_record(record)
+
+
+def register_refusal_handler(app: Flask) -> None:
+    """Answer a :class:`ColumnValueError` that no view caught (see the module docstring)."""
+    app.register_error_handler(ColumnValueError, _answer_refusal)
+
+
+def _answer_refusal(error: ColumnValueError) -> Any:
+    db.session.rollback()
+    if request.path.startswith("/api/") or request.is_json:
+        return jsonify(message=error.message, field=error.field), error.status
+    flash(error.message, "danger")
+    rule = request.url_rule
+    if request.method != "GET" and rule is not None and "GET" in (rule.methods or ()):
+        return redirect(request.full_path)
+    return redirect(current_app.appbuilder.get_url_for_index)
 
 
 def install() -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.column_limits import ColumnValueError
 from core.tabular.reading import Column, Row, Table
 
 DRY_RUN = "dry_run"  # check every row, write nothing
@@ -98,11 +99,12 @@ def run_import(
     """Build every row of ``table`` with ``build_row(session, row)`` in one transaction.
 
     Each row runs in a savepoint: a :class:`RowError`, an exception of a type in
-    ``row_errors`` (a plugin's own error: its ``field`` attribute names the column) or an
-    integrity error rejects that row only and undoes its writes. Then, by ``mode``:
-    :data:`DRY_RUN` rolls everything back; :data:`ALL_OR_NOTHING` commits only when no row
-    failed; :data:`VALID_ROWS` commits the rows that passed. This function commits or rolls
-    back ``session`` itself. ``columns`` give the labels shown with the errors.
+    ``row_errors`` (a plugin's own error: its ``field`` attribute names the column), a value
+    its column cannot hold (:class:`core.column_limits.ColumnValueError`: too long, not a
+    currency code) or an integrity error rejects that row only and undoes its writes. Then,
+    by ``mode``: :data:`DRY_RUN` rolls everything back; :data:`ALL_OR_NOTHING` commits only
+    when no row failed; :data:`VALID_ROWS` commits the rows that passed. This function
+    commits or rolls back ``session`` itself. ``columns`` give the labels shown with the errors.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -124,7 +126,7 @@ def run_import(
             )
             report.errors.append(RowProblem(row.number, "", "", problem))
             continue
-        except row_errors as exc:
+        except (*row_errors, ColumnValueError) as exc:
             savepoint.rollback()
             column = getattr(exc, "field", None) or getattr(exc, "column", None)
             report.errors.append(_problem(row.number, exc, labels, column))
