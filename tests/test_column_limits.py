@@ -17,6 +17,7 @@ from core.company.service import company_settings
 from core.demo.service import load_demo
 from core.extensions import db
 from core.jobs.models import JobRun
+from core.money import currency_refusal
 from core.testing import builtin_plugin_packages, create_user
 from core.timeutil import utcnow
 from plugins.contracts.import_views import import_file
@@ -305,3 +306,75 @@ def test_the_company_screen_names_a_currency_that_is_not_iso_4217(client, login_
     )
     assert "&#39;XYZ&#39; is not an ISO 4217 currency code" in answer.text
     assert company_settings(session).currency == "CNY"
+
+
+@pytest.fixture
+def world(app, session):
+    from tests.maintenance_world import build_world
+
+    return build_world(app, session)
+
+
+def opened_order(session, world):
+    from tests.maintenance_world import open_order, sh
+
+    order = open_order(session, world.unit, sh(2026, 11, 23, 9, 0))
+    session.commit()
+    return order
+
+
+@pytest.mark.plugins("maintenance")
+def test_an_action_form_with_a_too_long_reason_shows_the_form_again_not_a_500(
+    client, login_as, session, world
+):
+    from plugins.maintenance.models import WorkOrder
+
+    login_as("Dispatcher")
+    order = opened_order(session, world)
+    url = f"/maintenance/work-orders/act/{order.id}/cancel"
+    answer = client.post(url, data={"reason": "r" * 10_001})
+    assert answer.status_code == 302 and answer.location.endswith(url)
+    page = client.get(answer.location).text
+    assert "cancel_reason: Longer than maximum length 10000." in page
+    session.expire_all()
+    assert session.get(WorkOrder, order.id).state == "new"
+
+
+@pytest.mark.plugins("maintenance")
+def test_an_action_endpoint_with_a_too_long_reason_answers_422_naming_it(
+    client, api_headers, session, world
+):
+    from plugins.maintenance.models import WorkOrder
+
+    order = opened_order(session, world)
+    answer = client.post(
+        f"/api/v1/work_order/{order.id}/cancel",
+        json={"reason": "r" * 10_001},
+        headers=api_headers("Dispatcher"),
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json == {
+        "message": "cancel_reason: Longer than maximum length 10000.",
+        "field": "cancel_reason",
+    }
+    session.expire_all()
+    assert session.get(WorkOrder, order.id).state == "new"
+
+
+def test_the_refusals_speak_chinese(app, session):
+    from flask_babel import force_locale
+
+    for locale, expected in (("zh", "超过最大长度 200。"), ("zh_TW", "超過最大長度 200。")):
+        session.add(Customer(kind="company", name="x" * 201, tax_id=uscc(9)))
+        with app.test_request_context(), force_locale(locale):
+            with pytest.raises(ColumnValueError) as refused:
+                session.flush()
+            assert str(refused.value) == f"name: {expected}"
+            session.rollback()
+            currency = currency_refusal("XYZ")
+        assert (
+            currency
+            == {"zh": "'XYZ' 不是 ISO 4217 货币代码", "zh_TW": "'XYZ' 不是 ISO 4217 貨幣代碼"}[
+                locale
+            ]
+        )
