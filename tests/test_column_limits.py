@@ -364,17 +364,32 @@ def test_an_action_endpoint_with_a_too_long_reason_answers_422_naming_it(
 def test_the_refusals_speak_chinese(app, session):
     from flask_babel import force_locale
 
-    for locale, expected in (("zh", "超过最大长度 200。"), ("zh_TW", "超過最大長度 200。")):
+    expected = {
+        "zh": ("超过最大长度 200。", "'XYZ' 不是 ISO 4217 货币代码"),
+        "zh_TW": ("超過最大長度 200。", "'XYZ' 不是 ISO 4217 貨幣代碼"),
+    }
+    for locale, (too_long, not_a_currency) in expected.items():
         session.add(Customer(kind="company", name="x" * 201, tax_id=uscc(9)))
         with app.test_request_context(), force_locale(locale):
             with pytest.raises(ColumnValueError) as refused:
                 session.flush()
-            assert str(refused.value) == f"name: {expected}"
             session.rollback()
-            currency = currency_refusal("XYZ")
-        assert (
-            currency
-            == {"zh": "'XYZ' 不是 ISO 4217 货币代码", "zh_TW": "'XYZ' 不是 ISO 4217 貨幣代碼"}[
-                locale
-            ]
-        )
+            assert str(refused.value) == f"name: {too_long}"
+            assert currency_refusal("XYZ") == not_a_currency
+
+
+@pytest.mark.plugins("contracts")
+def test_an_amendment_with_a_clause_too_long_is_refused_when_drafted(session):
+    from plugins.contracts import services as s
+    from plugins.contracts.models import ContractAmendment
+    from tests.test_contracts_amendments import in_force
+    from tests.test_contracts_lifecycle import refused
+
+    made, _unit, _level = in_force(session)
+    message = refused(
+        lambda: s.create_amendment(session, made, {"liability_clause": "c" * 20_001}, "longer"),
+        "liability_clause",
+    )
+    assert message == "liability_clause: Longer than maximum length 20000."
+    assert session.query(ContractAmendment).count() == 0
+    assert s.create_amendment(session, made, {"liability_clause": "c" * 20_000}, "long").id

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.column_limits import ColumnValueError, check_record
 from core.money import MoneyError, parse_amount
 from plugins.contracts.models import (
     Contract,
@@ -213,6 +214,10 @@ def _amended(session: Session, contract: Contract, changes: dict[str, Any]) -> C
             units = list(value)
         else:
             setattr(candidate, term, value)
+    try:  # a term too long for its column is refused now, not when the amendment applies
+        check_record(candidate)
+    except ColumnValueError as exc:
+        raise ContractError(exc.message, exc.field) from exc
     with session.no_autoflush:
         check_terms(session, candidate)
         check_in_force_terms(session, candidate, units)
