@@ -393,3 +393,17 @@ def test_an_amendment_with_a_clause_too_long_is_refused_when_drafted(session):
     assert message == "liability_clause: Longer than maximum length 20000."
     assert session.query(ContractAmendment).count() == 0
     assert s.create_amendment(session, made, {"liability_clause": "c" * 20_000}, "long").id
+
+
+@pytest.mark.plugins("contracts")
+def test_an_endpoint_that_does_not_catch_the_refusal_answers_422_json_not_500(app, session):
+    def careless_endpoint():
+        db.session.add(Customer(kind="company", name="x" * 201, tax_id=uscc(11)))
+        db.session.commit()
+        return "saved"
+
+    app.add_url_rule("/api/v1/careless", view_func=careless_endpoint, methods=["POST"])
+    answer = app.test_client().post("/api/v1/careless", json={})
+    assert answer.status_code == 422
+    assert answer.json == {"message": "name: Longer than maximum length 200.", "field": "name"}
+    assert session.scalar(select(func.count()).select_from(Customer)) == 0

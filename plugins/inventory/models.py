@@ -87,6 +87,10 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# Notes on moves, returns, orders and counts (the services refuse longer ones by name).
+NOTE_LENGTH = 1000
+
+
 class Quantity(TypeDecorator[Decimal]):
     """An exact quantity with 3 decimals, stored as integer thousandths (``BigInteger``).
 
@@ -266,7 +270,7 @@ class StockMove(db.Model):
     quantity: Mapped[Decimal] = mapped_column(Quantity(), nullable=False)
     reason: Mapped[str] = mapped_column(String(20), nullable=False)
     reference: Mapped[str | None] = mapped_column(String(100), index=True)
-    note: Mapped[str | None] = mapped_column(LongText())
+    note: Mapped[str | None] = mapped_column(LongText(NOTE_LENGTH))
     unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
     sale_price: Mapped[Decimal | None] = mapped_column(MoneyAmount())
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_move.id"), unique=True)
@@ -407,8 +411,8 @@ class VendorReturn(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(COST_DIGITS), nullable=False)
     received: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
     written_off: Mapped[Decimal] = mapped_column(Quantity(), nullable=False, default=0)
-    write_off_note: Mapped[str | None] = mapped_column(LongText())
-    note: Mapped[str | None] = mapped_column(LongText())
+    write_off_note: Mapped[str | None] = mapped_column(LongText(NOTE_LENGTH))
+    note: Mapped[str | None] = mapped_column(LongText(NOTE_LENGTH))
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow, index=True
     )
@@ -464,7 +468,7 @@ class PurchaseOrder(db.Model):
     )
     state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
     expected_date: Mapped[datetime.date | None] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(LongText())
+    note: Mapped[str | None] = mapped_column(LongText(NOTE_LENGTH))
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
@@ -578,7 +582,7 @@ class Stocktake(db.Model):
         ForeignKey("inventory_location.id"), nullable=False, index=True
     )
     state: Mapped[str] = mapped_column(String(10), nullable=False, default=DRAFT, index=True)
-    note: Mapped[str | None] = mapped_column(LongText())
+    note: Mapped[str | None] = mapped_column(LongText(NOTE_LENGTH))
     created_on: Mapped[datetime.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
