@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, refused
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,7 @@ from plugins.maintenance import generation, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import MaintenancePlan, WorkOrder
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 
 @pytest.fixture
