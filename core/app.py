@@ -96,6 +96,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             base_template="aftersales/base.html",
         )
         appbuilder.init_app(app, db.session)
+        from core.security.headers import install_security_headers
+
+        install_security_headers(app)
         plugin_hooks.register_views(appbuilder)
         plugin_hooks.register_apis(appbuilder)
         from core.security.ratelimit import limit_rest_login
