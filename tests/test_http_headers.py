@@ -35,6 +35,7 @@ def assert_hardened(response) -> None:
     assert policy["object-src"] == "'none'"
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
+    assert policy["style-src"] == "'self'"  # style attributes only: style-src-attr
     assert "http" not in response.headers["Content-Security-Policy"]  # no CDN or other host
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

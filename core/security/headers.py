@@ -30,7 +30,7 @@ CONTENT_SECURITY_POLICY: dict[str, str] = {
     "script-src": SELF,
     "style-src": SELF,
     "style-src-attr": "'unsafe-inline'",
-    # data: images: the SVG icons of Bootstrap/Select2 stylesheets and Swagger UI.
+    # data: images: icons inlined in Swagger UI's and the Bootswatch themes' stylesheets.
     "img-src": f"{SELF} data:",
     "font-src": SELF,
     "connect-src": SELF,
