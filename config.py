@@ -4,8 +4,10 @@ Every value here can be overridden, in this order (last wins):
 
 1. this module;
 2. a Python file named by the ``AFTERSALES_CONFIG`` environment variable;
-3. environment variables ``AFTERSALES_<NAME>`` (values are parsed as JSON when they can be,
-   so ``AFTERSALES_ENABLED_PLUGINS='["contracts"]'`` gives a list);
+3. environment variables ``AFTERSALES_<NAME>``, read as the type declared here (by annotation
+   or default value): a list takes ``contracts,maintenance`` or a JSON list, a boolean
+   ``true/false``, ``yes/no``, ``1/0``; a value of the wrong type stops start-up with one message
+   naming the setting and the type it expects (``core.settings_types``);
 4. the ``overrides`` mapping passed to ``core.create_app`` (tests use this).
 
 ``DATABASE_URL`` selects the database: SQLite under the instance folder by default,

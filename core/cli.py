@@ -12,6 +12,7 @@ import click
 from flask.cli import FlaskGroup
 
 from core.plugins import PluginConfigError
+from core.settings_types import SettingsError
 
 
 def _create_app() -> object:
@@ -32,6 +33,6 @@ def main() -> None:
     """Console entry point; start-up problems are printed as one message, exit status 2."""
     try:
         cli.main(prog_name="aftersales")
-    except PluginConfigError as exc:
+    except (PluginConfigError, SettingsError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

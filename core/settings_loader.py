@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import runpy
 from pathlib import Path
 from typing import Any
 
+from core.settings_types import check, declared_types, from_environment
+
 ENV_PREFIX = "AFTERSALES_"
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return the effective settings as a dict (upper-case keys only)."""
+    """Return the effective settings as a dict (upper-case keys only).
+
+    Variables are read as the type ``config.py`` declares (see :mod:`core.settings_types`);
+    a setting of the wrong type, from any source, raises ``SettingsError``.
+    """
     import config as defaults
 
+    declared = declared_types(defaults)
     settings = {k: getattr(defaults, k) for k in dir(defaults) if k.isupper()}
     config_file = os.environ.get(f"{ENV_PREFIX}CONFIG")
     if config_file:
@@ -24,16 +30,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         settings.update({k: v for k, v in runpy.run_path(str(path)).items() if k.isupper()})
     for key, raw in os.environ.items():
         if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}CONFIG":
-            settings[key[len(ENV_PREFIX) :]] = _parse(raw)
+            name = key[len(ENV_PREFIX) :]
+            settings[name] = from_environment(raw, declared.get(name))
     settings.update(overrides or {})
+    check(settings, declared)
     return settings
-
-
-def _parse(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
 
 
 def instance_path(settings: dict[str, Any]) -> Path:

@@ -9,12 +9,19 @@
 * ``login_as(role)`` logs the client in as a new user holding ``role``;
   ``api_headers(role)`` returns a JWT ``Authorization`` header for the REST API.
 * ``@pytest.mark.postgres`` tests run only against PostgreSQL.
+* ``@pytest.mark.clock("2026-11-27T09:00+08:00")`` runs a test (or a module, through
+  ``pytestmark``) on that moment, the clock ticking from there: for tests built on a world
+  of fixed dates (a contract that runs through 2027, orders opened on given days).
+* ``AFTERSALES_TEST_CLOCK_SHIFT_DAYS=N`` (or ``--clock-shift-days N``) runs the whole suite
+  with the clock moved N days ahead (time-machine, ticking): CI runs it once far in the
+  future to prove that no test depends on today's date.
 * ``recorded_statements(engine)`` / ``count_statements(engine, work)``: the SQL a block sends,
   to check that a list costs the same number of queries for few or many rows.
 """
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 import re
@@ -29,6 +36,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, text
 
 TEST_DATABASE_ENV = "AFTERSALES_TEST_DATABASE_URL"
+CLOCK_SHIFT_ENV = "AFTERSALES_TEST_CLOCK_SHIFT_DAYS"
+_MOVED_TO = pytest.StashKey[datetime.datetime]()
 ROOT = Path(__file__).resolve().parent.parent
 _user_numbers = itertools.count(1)
 
@@ -279,10 +288,65 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--clock-shift-days N``: run the suite with the clock moved N days ahead."""
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=None,
+        help=f"move the clock N days ahead for the whole run (or set {CLOCK_SHIFT_ENV})",
+    )
+
+
+def clock_shift_days(config: pytest.Config) -> int:
+    """The days the clock is moved for this run: the option, else the variable, else 0."""
+    option = config.getoption("--clock-shift-days")
+    if option is not None:
+        return option
+    raw = os.environ.get(CLOCK_SHIFT_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"{CLOCK_SHIFT_ENV} must be a whole number of days") from None
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers this plugin understands."""
+    """Register the markers; move the clock when the run asks for it."""
     config.addinivalue_line("markers", "plugins(*names): enable only these plugins")
     config.addinivalue_line("markers", "postgres: runs only on PostgreSQL")
+    config.addinivalue_line("markers", "clock(moment): run the test from that moment on")
+    days = clock_shift_days(config)
+    if days:
+        import time_machine
+
+        moved_to = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
+        traveller = time_machine.travel(moved_to, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+        config.stash[_MOVED_TO] = moved_to
+
+
+@pytest.fixture(autouse=True)
+def _clock_from_marker(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Travel to the moment a ``clock`` marker names, for the test and its fixtures."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(marker.args[0], tick=True):
+        yield
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say when the clock is moved, and to which day."""
+    moved_to = config.stash.get(_MOVED_TO, None)
+    if moved_to is None:
+        return None
+    return f"clock moved {clock_shift_days(config)} days ahead: today is {moved_to.date()}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -23,6 +23,8 @@ def world(app, session):
 
 
 TODAY = datetime.date(2026, 11, 27)
+#: The moment the screens are looked at: the preview counts from the company's today.
+WORLD_MORNING = "2026-11-27T09:00:00+08:00"
 D = datetime.date
 CHECKLIST = [
     {
@@ -354,6 +356,7 @@ def test_api_plans_previews_generates_and_records_results(client, api_headers, s
     assert refused_plan.status_code == 403
 
 
+@pytest.mark.clock(WORLD_MORNING)
 def test_plan_preview_and_results_screens(client, login_as, session, world):
     login_as("Service Manager")
     plan = printer_plan(session)
