@@ -296,6 +296,13 @@ def test_every_menu_page_of_the_full_app_works_under_the_content_security_policy
         seen += [p for p in pages if p]
         problems = watcher.problems()
         assert problems == {}, f"after {pages}: {problems}"
+    # The import form's kind picker (behaviour in core/static/aftersales.js, no onchange=).
+    page.goto(f"{full_live_app}/contracts/import/")
+    other = page.evaluate("() => document.querySelectorAll('#kind option')[1].value")
+    with page.expect_navigation():
+        page.select_option("#kind", other)
+    assert page.url.endswith(f"/contracts/import/?kind={other}")
+    assert page.locator("#kind").input_value() == other
     page.goto(f"{full_live_app}/swagger/v1")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30000)
     assert watcher.problems() == {}, watcher.problems()
