@@ -296,6 +296,10 @@ def test_every_menu_page_of_the_full_app_works_under_the_content_security_policy
         seen += [p for p in pages if p]
         problems = watcher.problems()
         assert problems == {}, f"after {pages}: {problems}"
+    for path in ("/users/userinfo/", "/resetmypassword/form"):  # the navbar's profile pages
+        page.goto(f"{full_live_app}{path}")
+        page.wait_for_load_state("networkidle")
+        assert watcher.problems() == {}, f"after {path}: {watcher.problems()}"
     # The import form's kind picker (behaviour in core/static/aftersales.js, no onchange=).
     page.goto(f"{full_live_app}/contracts/import/")
     other = page.evaluate("() => document.querySelectorAll('#kind option')[1].value")
