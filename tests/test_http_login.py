@@ -73,6 +73,8 @@ def test_failed_logins_in_a_row_lock_the_account_whatever_the_password(locking_a
     assert right_api.json == wrong_api.json
     assert right_api.json["message"].startswith(LOCKED)
     assert "access_token" not in right_api.json
+    by_email = api_login(client, "s3cret-pass", username="tina@example.com")
+    assert by_email.json == right_api.json
     with locking_app.app_context():
         lock = db.session.scalar(select(LoginLock))
         assert (lock.username, lock.failures, lock.address) == ("tina", 3, "127.0.0.1")
@@ -183,3 +185,23 @@ def test_the_api_429_message_is_translated(limited_app):
     refused = api_login(client, "wrong", query_string={"_l_": "zh_TW"})
     assert refused.status_code == 429
     assert refused.json["message"].startswith("登入嘗試次數過多")
+
+
+def test_two_failed_logins_locking_at_once_leave_one_lock(locking_app, monkeypatch):
+    """The second of two parallel lockings finds the first's row (unique per account)."""
+    from core.security import lockout
+
+    with locking_app.test_request_context("/login/", method="POST"):
+        sm = locking_app.appbuilder.sm
+        user = sm.find_user(username="tina")
+        user.fail_login_count = 3
+        first = lockout.record_failure(db.session, user)
+        real_find = lockout.find_lock
+        calls = iter([None])  # the parallel request has not seen the first lock yet
+        monkeypatch.setattr(
+            lockout, "find_lock", lambda session, user_id: next(calls, real_find(session, user_id))
+        )
+        user.fail_login_count = 3
+        second = lockout.record_failure(db.session, user)
+        assert second is not None and second.id == first.id
+        assert db.session.scalars(select(LoginLock)).all() == [second]

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.audit.service import audit_actor
@@ -74,7 +75,11 @@ def record_failure(session: Session, user: Any) -> LoginLock | None:
         lock.address = request.remote_addr if has_request_context() else None
         lock.locked_on = now
         lock.locked_until = now + datetime.timedelta(minutes=minutes)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:  # a parallel failed login locked the account first
+            session.rollback()
+            lock = find_lock(session, user.id)
     return lock
 
 
