@@ -16,6 +16,10 @@ from plugins.contracts import services as cs
 from plugins.maintenance import services as ms
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The world's contract runs 2026-01-01..2027-12-31 and its orders open on given days, so the
+#: tests built on it run on one morning of its life, whatever today's date is.
+WORLD_MORNING = "2026-11-27T09:00:00+08:00"
+ON_WORLD_DAY = pytest.mark.clock(WORLD_MORNING)
 # The plugins most maintenance tests run with: inventory too when MAINTENANCE_WITH_INVENTORY
 # is set, so that the suite is run both ways (maintenance must work with and without it).
 PLUGINS = (

@@ -2,7 +2,7 @@
 (``contracts.contract.amended``)."""
 
 import pytest
-from maintenance_world import PLUGINS, build_world
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world
 from sqlalchemy import select
 
 from core.events import publish
@@ -12,7 +12,7 @@ from plugins.maintenance import generation, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import WorkOrder
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 

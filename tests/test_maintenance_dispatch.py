@@ -4,14 +4,23 @@ that technicians see only their own work orders ("My work orders")."""
 import datetime
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, open_order, refused, sh, sign_in
+from maintenance_world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    open_order,
+    refused,
+    sh,
+    sign_in,
+)
 
 from core.testing import create_user
 from core.timeutil import utcnow
 from plugins.maintenance import dispatch
 from plugins.maintenance import services as ms
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 T0 = sh(2026, 11, 23, 9, 0)
 

@@ -1,9 +1,11 @@
 """Maintenance speaks Simplified and Traditional Chinese: screens and refusals."""
 
-from maintenance_world import build_world, open_order, sh
+from maintenance_world import ON_WORLD_DAY, build_world, open_order, sh
 
 from core.extensions import db
 from core.testing import create_user
+
+pytestmark = ON_WORLD_DAY
 
 
 def test_work_order_screen_and_refusal_in_simplified_and_traditional_chinese(make_app):

@@ -3,13 +3,13 @@
 import datetime
 
 import pytest
-from maintenance_world import PLUGINS, build_world, open_order, sh
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh
 
 from plugins.contracts.report import service_report
 from plugins.maintenance import kpis, plans
 from plugins.maintenance import services as ms
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 D = datetime.date
 OCTOBER = (D(2026, 10, 1), D(2026, 10, 31))
 

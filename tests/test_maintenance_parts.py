@@ -4,12 +4,22 @@ lines when it is not; the ``done`` event carries them for billing."""
 from decimal import Decimal
 
 import pytest
-from maintenance_world import build_world, headers_for, open_order, refused, sh, sign_in
+from maintenance_world import (
+    ON_WORLD_DAY,
+    build_world,
+    headers_for,
+    open_order,
+    refused,
+    sh,
+    sign_in,
+)
 
 from core.events import events_published
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
 from plugins.maintenance.parts import add_part_line, remove_part_line
+
+pytestmark = ON_WORLD_DAY
 
 T0 = sh(2026, 11, 23, 9, 0)
 DONE = {"diagnosis_cause": "Fuser worn", "repair_actions": "Replaced fuser", "labour_minutes": 60}

@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, refused
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,7 @@ from plugins.maintenance import generation, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import MaintenancePlan, WorkOrder
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 
 @pytest.fixture
@@ -23,8 +23,6 @@ def world(app, session):
 
 
 TODAY = datetime.date(2026, 11, 27)
-#: The moment the screens are looked at: the preview counts from the company's today.
-WORLD_MORNING = "2026-11-27T09:00:00+08:00"
 D = datetime.date
 CHECKLIST = [
     {
@@ -356,7 +354,6 @@ def test_api_plans_previews_generates_and_records_results(client, api_headers, s
     assert refused_plan.status_code == 403
 
 
-@pytest.mark.clock(WORLD_MORNING)
 def test_plan_preview_and_results_screens(client, login_as, session, world):
     login_as("Service Manager")
     plan = printer_plan(session)

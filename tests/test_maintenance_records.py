@@ -3,14 +3,14 @@
 import datetime
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, open_order, sign_in
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, open_order, sign_in
 from sqlalchemy import func, select
 
 from plugins.maintenance import plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import FaultReport, InspectionResult, MaintenancePlan, WorkOrder
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 T0 = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 

@@ -5,12 +5,23 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, open_order, refused, sh, sign_in
+from maintenance_world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    open_order,
+    refused,
+    sh,
+    sign_in,
+)
 from sqlalchemy import event
 
 from core.extensions import db
 from plugins.maintenance import demand, plans, reliability
 from plugins.maintenance import services as ms
+
+pytestmark = ON_WORLD_DAY
 
 D = datetime.date
 OCTOBER = (D(2026, 10, 1), D(2026, 10, 31))  # 744 hours

@@ -5,14 +5,14 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, open_order, sh
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, open_order, sh
 
 from core.events import events_published
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
 from plugins.maintenance.sla import as_utc
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ actions); dispatchers and service managers see both. Closing is theirs alone.
 import datetime
 
 import pytest
-from maintenance_world import PLUGINS, build_world, headers_for, sign_in
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, sign_in
 from sqlalchemy import select
 
 from core.testing import create_user
@@ -17,7 +17,7 @@ from plugins.maintenance import parts, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import ClockEvent, InspectionResult, WorkOrder, WorkOrderPart
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 T0 = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 CHECKLIST = [{"name": "Fuser", "min_value": "180", "max_value": "200"}]

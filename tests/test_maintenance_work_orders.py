@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from maintenance_world import PLUGINS, build_world, open_order, refused, sh
+from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, open_order, refused, sh
 
 from core.events import events_published
 from core.testing import count_statements
@@ -12,7 +12,7 @@ from plugins.maintenance import events
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import STATES, FaultReport, WorkOrder
 
-pytestmark = pytest.mark.plugins(*PLUGINS)
+pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ def test_a_run_can_be_moved_days_ahead(pytester, monkeypatch):
         """
     )
     # The child process starts on the real clock, even when this run is itself moved.
-    real_now = datetime.datetime.fromtimestamp(escape_hatch.time.time(), datetime.UTC)
+    real_time = escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
+    real_now = datetime.datetime.fromtimestamp(real_time, datetime.UTC)
     expected = real_now.date() + datetime.timedelta(days=830)
     monkeypatch.setenv("EXPECTED_DAY", expected.isoformat())
     result = pytester.runpytest_subprocess("-p", "core.testing", "--clock-shift-days", "830")

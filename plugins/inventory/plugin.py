@@ -144,6 +144,9 @@ def aftersales_roles() -> list[RoleSpec]:
     ]
     purchaser = [
         *readers,
+        # Reorder rules and purchase orders name the warehouse and shelf stock goes to.
+        *read_only(WAREHOUSE),
+        *read_only(LOCATION),
         *read_only(MOVE),
         *read_write(SUPPLIER),
         *read_write(PURCHASE_ORDER),
