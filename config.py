@@ -38,11 +38,18 @@ AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
 AUTH_USER_REGISTRATION = False
 FAB_PASSWORD_HASH_METHOD = "scrypt"
-# Rate limits: the login form and the REST login.
+# Rate limits: the login form and the REST login share one budget per client address.
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = "10 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
+# This many failed logins in a row lock the account for AUTH_LOCKOUT_MINUTES (0: never).
+AUTH_LOCKOUT_ATTEMPTS = 5
+AUTH_LOCKOUT_MINUTES = 15
+# "https" behind TLS: Secure cookies and Strict-Transport-Security (see docs/deploy.md).
+PREFERRED_URL_SCHEME = "http"
+HSTS_MAX_AGE = 31536000
+REFERRER_POLICY = "strict-origin-when-cross-origin"
 # CSRF protection on every form and non-API POST.
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None

@@ -96,12 +96,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             base_template="aftersales/base.html",
         )
         appbuilder.init_app(app, db.session)
+        from core.security.headers import install_security_headers
+
+        install_security_headers(app)
         plugin_hooks.register_views(appbuilder)
         plugin_hooks.register_apis(appbuilder)
-        from core.security.ratelimit import limit_rest_login
+        from core.security.ratelimit import limit_logins
         from core.security.roles import schema_ready, sync_roles_and_permissions
 
-        limit_rest_login(app, appbuilder)
+        limit_logins(app, appbuilder)
         if app.config.get("SYNC_PERMISSIONS_ON_START") and schema_ready():
             sync_roles_and_permissions(appbuilder, plugin_hooks.roles())
         plugin_hooks.cli_commands(app.cli)

@@ -6,7 +6,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from core.demo.service import database_has_users, ensure_admin, load_demo
+from core.demo.service import (
+    DEMO_PASSWORDS_FILE,
+    database_has_users,
+    demo_logins,
+    ensure_admin,
+    load_demo,
+)
 from core.extensions import db
 
 
@@ -29,6 +35,19 @@ def setup_command(demo: bool) -> None:
         click.echo(f"  Password:  {login.password}")
     else:
         click.echo("  Password:  (set by you; reset with `aftersales users reset-password admin`)")
+    echo_demo_logins()
+
+
+def echo_demo_logins() -> None:
+    """Print the demo users' logins (random passwords, from ``instance/demo-passwords.txt``)."""
+    logins = demo_logins(current_app)
+    if not logins:
+        return
+    click.echo("")
+    click.echo(f"  Demo users (passwords kept in instance/{DEMO_PASSWORDS_FILE}):")
+    width = max(len(name) for name in logins)
+    for name, password in logins.items():
+        click.echo(f"    {name:<{width}}  {password}")
 
 
 @click.group("demo", cls=AppGroup)
@@ -48,3 +67,4 @@ def load_command(scale: int) -> None:
     """Add demo records of core and every enabled plugin."""
     load_demo(db.session, scale)
     click.echo(f"Loaded demo data at scale {scale}.")
+    echo_demo_logins()

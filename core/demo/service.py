@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from core.runtime import hooks
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD_FILE = "admin-password.txt"
+DEMO_PASSWORDS_FILE = "demo-passwords.txt"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def ensure_admin(app: Flask) -> AdminLogin:
     if database_has_users(app):
         known = password_file.read_text().strip() if password_file.exists() else None
         return AdminLogin(ADMIN_USERNAME, known, created=False)
-    password = secrets.token_urlsafe(12)
+    password = new_password()
     user = sm.add_user(
         ADMIN_USERNAME,
         "Admin",
@@ -54,6 +56,42 @@ def ensure_admin(app: Flask) -> AdminLogin:
     password_file.write_text(password + "\n")
     password_file.chmod(0o600)
     return AdminLogin(ADMIN_USERNAME, password, created=True)
+
+
+def new_password() -> str:
+    """A random password, as given to the first admin and to demo users."""
+    return secrets.token_urlsafe(12)
+
+
+def demo_password(username: str) -> str:
+    """A new random password for demo user ``username``, kept in
+    ``instance/demo-passwords.txt`` (mode 600) for ``aftersales setup`` to print.
+
+    Plugins' demo data create their users with it (never a fixed password)::
+
+        sm.add_user(name, ..., password=demo_password(name))
+    """
+    password = new_password()
+    path = Path(current_app.instance_path) / DEMO_PASSWORDS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(f"{username} {password}\n")
+    return password
+
+
+def demo_logins(app: Flask) -> dict[str, str]:
+    """``{username: password}`` of the demo users created so far, from
+    ``instance/demo-passwords.txt`` (the latest line of a name wins)."""
+    path = Path(app.instance_path) / DEMO_PASSWORDS_FILE
+    if not path.exists():
+        return {}
+    logins: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, _, password = line.strip().partition(" ")
+        if name and password:
+            logins[name] = password
+    return logins
 
 
 def load_demo(session: Session, scale: int = 1) -> None:

@@ -1,1 +1,2 @@
-"""Security: roles and permissions declared by plugins, rate limits, users."""
+"""Security: roles and permissions declared by plugins, security headers, the login rate
+limit and account lockout, users."""

@@ -1,10 +1,12 @@
-"""``aftersales users create|list|reset-password``."""
+"""``aftersales users create|list|reset-password|unlock``."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from core.security import lockout
 
 
 def _sm():  # noqa: ANN202 - FAB's security manager has no public type
@@ -72,9 +74,12 @@ def create_user(
 @users_cli.command("list")
 def list_users() -> None:
     """List users with their roles."""
-    for user in _sm().get_all_users():
+    sm = _sm()
+    for user in sm.get_all_users():
         roles = ", ".join(r.name for r in user.roles)
         state = "" if user.active else " (inactive)"
+        if lockout.active_lock(sm.session, user) is not None:
+            state += " (locked)"
         click.echo(f"{user.username:<20} {roles}{state}")
 
 
@@ -97,3 +102,17 @@ def reset_password(username: str, password: str) -> None:
         raise click.ClickException(f"no user {username!r}")
     sm.reset_password(user.id, password)
     click.echo(f"Password of {username} changed.")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock_user(username: str) -> None:
+    """End the lockout of USERNAME after failed logins (and forget those failures)."""
+    sm = _sm()
+    user = sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    if lockout.unlock(sm.session, user):
+        click.echo(f"Unlocked {username}.")
+    else:
+        click.echo(f"{username} was not locked; its failed logins are forgotten.")

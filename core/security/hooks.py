@@ -1,10 +1,18 @@
-"""Core's security commands, plugged in like a plugin's."""
+"""Core's security commands and tables, plugged in like a plugin's."""
 
 from __future__ import annotations
 
 import click
 
 from core.hooks import hookimpl
+
+
+@hookimpl
+def aftersales_models() -> list[type]:
+    """The login lockout table."""
+    from core.security.models import LoginLock
+
+    return [LoginLock]
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.demo.service import demo_password
 from core.timeutil import utcnow
 from plugins.contracts.models import Equipment
 from plugins.maintenance import services as s
@@ -141,7 +142,8 @@ def _advance(session: Session, order: Any, target: str, booked: datetime.datetim
 
 
 def _users(session: Session, count: int) -> list[object]:
-    """Users for the demo technicians, made with the Technician role."""
+    """Users for the demo technicians, made with the Technician role and a random password
+    (printed by ``aftersales setup``)."""
     from flask import current_app
 
     sm = current_app.appbuilder.sm
@@ -151,7 +153,12 @@ def _users(session: Session, count: int) -> list[object]:
     for n in range(count):
         username = f"tech{base + n + 1}"
         user = sm.find_user(username=username) or sm.add_user(
-            username, "Tech", str(base + n + 1), f"{username}@example.com", [role], "tech-demo-1"
+            username,
+            "Tech",
+            str(base + n + 1),
+            f"{username}@example.com",
+            [role],
+            demo_password(username),
         )
         made.append(user)
     return made
