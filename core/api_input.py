@@ -111,9 +111,12 @@ def _odd_numbers(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _odd_numbers(item, f"{path}[{index}]")
     elif isinstance(value, bool):
         return
-    elif isinstance(value, int) and not MIN_INT <= value <= MAX_ID:
-        yield path or "body", gettext("the number is out of range")
-    elif isinstance(value, float) and not math.isfinite(value):
+    elif (
+        isinstance(value, int)
+        and not MIN_INT <= value <= MAX_ID
+        or isinstance(value, float)
+        and not math.isfinite(value)
+    ):
         yield path or "body", gettext("the number is out of range")
 
 

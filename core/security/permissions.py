@@ -8,9 +8,8 @@ does) gives both the same two permissions: ``can_read`` and ``can_write`` on the
 
 from __future__ import annotations
 
-from typing import Any
-
 import sys
+from typing import Any
 
 from flask import Response, abort, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
