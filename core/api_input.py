@@ -38,7 +38,15 @@ from core.errors import RuleError, database_refusal
 from core.extensions import db
 from core.relations import MAX_ID, StrictBoolean
 
-__all__ = ["StrictBoolean", "install", "json_body", "query_params", "DocumentedApi"]
+__all__ = [
+    "DocumentedApi",
+    "StrictBoolean",
+    "describes_body",
+    "install",
+    "json_body",
+    "path_choices",
+    "query_params",
+]
 
 MIN_INT = -(2**63)
 #: Dates the API takes: outside these, date arithmetic (a year back, a week ahead) overflows.
@@ -276,6 +284,37 @@ def query_params(
     return decorate
 
 
+def describes_body(
+    schema: type[Schema] | dict[str, fields.Field] | None,
+    name: str | None = None,
+    content_type: str = "application/json",
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Document an endpoint's request body without reading it (the endpoint checks its own
+    input): a schema, a dict of fields (then ``name`` names the schema), or ``None`` for an
+    endpoint that takes no body (an empty object)."""
+    if schema is None:
+        schema = Schema.from_dict({}, name="NoBody")
+    elif isinstance(schema, dict):
+        schema = Schema.from_dict(schema, name=name or "Body")
+
+    def decorate(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        endpoint._body_schema = schema  # type: ignore[attr-defined]
+        endpoint._body_content_type = content_type  # type: ignore[attr-defined]
+        return endpoint
+
+    return decorate
+
+
+def path_choices(**choices: Any) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Document the values a string path parameter takes (``action=sorted(ACTIONS)``)."""
+
+    def decorate(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        endpoint._path_choices = {k: list(v) for k, v in choices.items()}  # type: ignore[attr-defined]
+        return endpoint
+
+    return decorate
+
+
 _RULE = re.compile(r"<(?:([^:<>]+):)?([^<>]+)>")
 
 
@@ -311,16 +350,21 @@ class DocumentedApi:
         for method, operation in (operations or {}).items():
             parameters = operation.setdefault("parameters", [])
             known = {(p.get("in"), p.get("name")) for p in parameters if isinstance(p, dict)}
+            choices = getattr(func, "_path_choices", {})
             for converter, name in declared:
                 if ("path", name) not in known and "{" + name + "}" in (path or ""):
-                    parameters.append(_path_parameter(converter or None, name))
+                    parameter = _path_parameter(converter or None, name)
+                    if name in choices:
+                        parameter["schema"]["enum"] = choices[name]
+                    parameters.append(parameter)
                     known.add(("path", name))
             if query is not None and method == "get":
                 parameters.append({"in": "query", "schema": query})
             if body is not None and method in ("post", "put", "patch"):
+                content_type = getattr(func, "_body_content_type", "application/json")
                 operation.setdefault(
                     "requestBody",
-                    {"required": True, "content": {"application/json": {"schema": body}}},
+                    {"required": True, "content": {content_type: {"schema": body}}},
                 )
             if not parameters:
                 del operation["parameters"]

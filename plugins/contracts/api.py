@@ -11,15 +11,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, request, send_file
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
+from marshmallow import fields
 
+from core.api_input import describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS
+from core.security.permissions import MODEL_API_PERMISSIONS, BusinessApi
 from plugins.contracts import services
 from plugins.contracts.models import (
     Contact,
@@ -167,6 +169,22 @@ class ServiceLevelTargetApi(CheckedModelApi):
 SALES_ACTIONS = ("submit", "return_to_draft")  # the rest need can_approve
 
 
+#: What the lifecycle actions read from their body (documented in the OpenAPI document):
+#: ``terminate`` a reason, ``mark_expiring``/``expire`` the day, ``renew`` the months.
+LIFECYCLE_BODY = {
+    "reason": fields.String(),
+    "today": fields.Date(),
+    "months": fields.Integer(),
+}
+USAGE_BODY = {
+    "kind": fields.String(required=True, metadata={"enum": ["labour", "parts", "visits"]}),
+    "on": fields.Date(),
+    "amount": fields.Decimal(metadata={"type": "number"}),
+    "count": fields.Integer(),
+    "reference": fields.String(),
+}
+
+
 class ContractApi(CheckedModelApi):
     """``/api/v1/contract/`` and its lifecycle: ``POST /api/v1/contract/<id>/<action>``
     with action submit, return_to_draft, activate, terminate (``{"reason"}``),
@@ -219,6 +237,8 @@ class ContractApi(CheckedModelApi):
             )
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=sorted(services.ACTIONS))
+    @describes_body(LIFECYCLE_BODY, "ContractLifecycle")
     @protect()
     @answers_refusals
     def lifecycle(self, pk: int, action: str) -> Response:
@@ -260,6 +280,7 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/usage", methods=["POST"])
+    @describes_body(USAGE_BODY, "ContractUsage")
     @protect()
     @answers_refusals
     def usage(self, pk: int) -> Response:
@@ -290,6 +311,7 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/manager", methods=["POST"])
+    @describes_body({"manager": fields.Integer(allow_none=True)}, "ContractManager")
     @protect()
     @answers_refusals
     def manager(self, pk: int) -> Response:
@@ -427,6 +449,11 @@ class ContractAmendmentApi(CheckedModelApi):
         return self.show_model_schema.dump(amendment)
 
     @expose("/<int:pk>/attachment", methods=["POST"])
+    @describes_body(
+        {"file": fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)},
+        "SignedCopy",
+        "multipart/form-data",
+    )
     @protect()
     @answers_refusals
     def upload_attachment(self, pk: int) -> Response:
@@ -467,6 +494,8 @@ class ContractAmendmentApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=sorted(services.AMENDMENT_ACTIONS))
+    @describes_body(None)
     @protect()
     @answers_refusals
     def amendment_action(self, pk: int, action: str) -> Response:
@@ -605,7 +634,7 @@ class EntitlementPartApi(CheckedModelApi):
         services.check_entitlement_part_removal(db.session, item)
 
 
-class CoverageApi(BaseApi):
+class CoverageApi(BusinessApi):
     """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour&part=SKU``."""
 
     resource_name = "contracts"
@@ -629,7 +658,7 @@ class CoverageApi(BaseApi):
         return self.response(200, **answer.as_dict())
 
 
-class ContractCalendarApi(BaseApi):
+class ContractCalendarApi(BusinessApi):
     """``GET /api/v1/contracts/calendar?days=90``: upcoming cancel-by and end dates."""
 
     resource_name = "contracts"
