@@ -258,6 +258,12 @@ def test_a_filter_value_beyond_64_bits_answers_4xx(client, admin):
     assert "SQL" not in answer.text
 
 
+@pytest.mark.parametrize("q", ["1.8398432605459044e 16", "(filters:!(", "!!"])
+@pytest.mark.parametrize("url", ["/api/v1/inventory_location/_info", "/api/v1/contract/"])
+def test_a_q_parameter_that_is_not_rison_answers_400(client, admin, url, q):
+    assert_refusal(client.get(url, query_string={"q": q}, headers=admin), 400, field="q")
+
+
 def test_database_refusal_names_no_sql():
     from sqlalchemy.exc import DataError, IntegrityError
 
