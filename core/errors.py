@@ -11,6 +11,7 @@ and :func:`answers_refusals` for an API's own endpoints.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import json
 import re
@@ -105,9 +106,12 @@ def database_refusal(error: BaseException) -> RuleError | None:
         error = error.__cause__
     if isinstance(error, StatementError) and isinstance(error.orig, OverflowError):
         error = error.orig
-    if isinstance(error, OverflowError):
+    if isinstance(error, OverflowError | decimal.InvalidOperation):
         return RuleError(gettext("a number is out of range"), None, 422)
-    if isinstance(error, DataError):
+    bind_failed = isinstance(error, StatementError) and isinstance(
+        error.orig, ArithmeticError | ValueError | TypeError
+    )  # a column type could not store the value (a Decimal beyond its digits, say)
+    if isinstance(error, DataError) or bind_failed:
         return RuleError(gettext("a value is out of range or of the wrong type"), None, 422)
     if not isinstance(error, IntegrityError):
         return None

@@ -282,3 +282,16 @@ def test_database_refusal_names_no_sql():
     assert database_refusal(overflow).status == 422
     assert database_refusal(OverflowError("too big")).status == 422
     assert database_refusal(ValueError("other")) is None
+
+
+@pytest.mark.parametrize("value", ["1e30", 1e300, "99999999999999999999.99"])
+def test_an_amount_no_column_holds_answers_422_without_sql(client, admin, value):
+    from plugins.inventory.models import Part
+
+    part_id = first_id(Part)
+    answer = client.put(
+        f"/api/v1/inventory_part/{part_id}", json={"standard_cost": value}, headers=admin
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+    assert "SQL" not in answer.text and "Traceback" not in answer.text
+    assert client.get(f"/api/v1/inventory_part/{part_id}", headers=admin).status_code == 200
