@@ -180,6 +180,21 @@ def checked_date(value: datetime.date, field: str, error: type[RuleError] = Rule
     return value
 
 
+def check_query_dates(*names: str, error: type[RuleError] = RuleError) -> None:
+    """Refuse (``error``, 422 naming it) a query parameter among ``names`` holding a date or
+    moment outside :data:`MIN_DATE`..:data:`MAX_DATE`; text that is no date is left to the
+    endpoint's own reading (and message)."""
+    for name in names:
+        text = (request.args.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            found = datetime.datetime.fromisoformat(text).date()
+        except ValueError:
+            continue
+        checked_date(found, name, error)
+
+
 class ApiDate(fields.Date):
     """A ``YYYY-MM-DD`` date between :data:`MIN_DATE` and :data:`MAX_DATE`."""
 

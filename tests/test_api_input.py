@@ -295,3 +295,32 @@ def test_an_amount_no_column_holds_answers_422_without_sql(client, admin, value)
     assert 400 <= answer.status_code < 500, answer.text
     assert "SQL" not in answer.text and "Traceback" not in answer.text
     assert client.get(f"/api/v1/inventory_part/{part_id}", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/contracts/coverage?serial=X&at=0001-01-01", "at"),
+        ("/api/v1/contracts/coverage?serial=X&at=9999-12-31", "at"),
+        ("/api/v1/inventory_evaluation/?start=0001-01-01&end=2026-01-01", "start"),
+        ("/api/v1/inventory_evaluation/?start=2026-01-01&end=9999-12-31", "end"),
+        ("/api/v1/contracts/calendar?days=99999999999999999999", "days"),
+    ],
+)
+def test_out_of_range_query_dates_answer_422_naming_them(client, admin, url, field):
+    assert_refusal(client.get(url, headers=admin), 422, field=field)
+
+
+def test_a_related_id_that_does_not_exist_answers_422(client, admin):
+    answer = client.post(
+        "/api/v1/contract/", json={"title": "T", "customer": 999999}, headers=admin
+    )
+    assert_refusal(answer, 422, field="customer", text="999999")
+
+
+def test_work_order_candidates_refuse_an_out_of_range_moment(client, admin):
+    from plugins.maintenance.models import WorkOrder
+
+    url = f"/api/v1/work_order/{first_id(WorkOrder)}/candidates"
+    answer = client.get(f"{url}?scheduled_start=0001-01-01T00:00:00", headers=admin)
+    assert_refusal(answer, 422, field="scheduled_start")

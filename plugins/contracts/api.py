@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import describes_body, path_choices
+from core.api_input import checked_date, describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
@@ -544,11 +544,12 @@ def _date(value: Any, field: str = "at") -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(str(value))
+        found = datetime.date.fromisoformat(str(value))
     except ValueError as exc:
         raise ContractError(
             gettext("date: %(value)r is not a date (YYYY-MM-DD)", value=value), field
         ) from exc
+    return checked_date(found, field, ContractError)
 
 
 class ContractEquipmentApi(CheckedModelApi):

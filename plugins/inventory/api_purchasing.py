@@ -26,7 +26,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import describes_body, path_choices
+from core.api_input import check_query_dates, describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
@@ -363,6 +363,7 @@ class EvaluationApi(BusinessApi):
             200: {description: The evaluation; quantities and amounts as strings}
             422: {description: A bad period, naming start or end}
         """
+        check_query_dates("start", "end", error=InventoryError)
         found = evaluation.evaluate(db.session, request.args.get("start"), request.args.get("end"))
         return self.response(
             200,

@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import describes_body, path_choices
+from core.api_input import check_query_dates, describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.documents import CJKFontMissing
 from core.errors import answers_refusals
@@ -300,6 +300,7 @@ class WorkOrderApi(CheckedModelApi):
         """Technicians for order ``pk``, suitable ones first, with the reasons against the
         others; ``?scheduled_start=ISO`` books from then (default: now or the due day)."""
         order = self._order(pk)
+        check_query_dates("scheduled_start", error=MaintenanceError)
         start = dispatch.parse_moment(request.args.get("scheduled_start"))
         ranked = dispatch.rank_technicians(db.session, order, utcnow(), start)
         return self.response(
