@@ -43,6 +43,7 @@ __all__ = [
     "DocumentedApi",
     "StrictBoolean",
     "describes_body",
+    "describes_query",
     "install",
     "json_body",
     "path_choices",
@@ -332,6 +333,20 @@ def describes_body(
     def decorate(endpoint: Callable[..., Response]) -> Callable[..., Response]:
         endpoint._body_schema = schema  # type: ignore[attr-defined]
         endpoint._body_content_type = content_type  # type: ignore[attr-defined]
+        return endpoint
+
+    return decorate
+
+
+def describes_query(
+    name: str, **query_fields: fields.Field
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Document an endpoint's query parameters without reading them (the endpoint reads
+    its own): ``@describes_query("Coverage", serial=fields.String(required=True))``."""
+    schema = Schema.from_dict(query_fields, name=name)
+
+    def decorate(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        endpoint._query_schema = schema  # type: ignore[attr-defined]
         return endpoint
 
     return decorate

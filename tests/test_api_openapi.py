@@ -85,3 +85,11 @@ def test_stock_actions_document_their_fields(document):
 def test_reliability_documents_its_query_parameters(document):
     operation = document["paths"]["/api/v1/maintenance_reliability/equipment"]["get"]
     assert {"from", "to", "product_id"} <= {p["name"] for p in operation["parameters"]}
+
+
+def test_custom_endpoints_document_their_query_parameters(document):
+    coverage = document["paths"]["/api/v1/contracts/coverage"]["get"]
+    assert {"serial", "at", "kind", "part"} <= {p["name"] for p in coverage["parameters"]}
+    action = document["paths"]["/api/v1/work_order/{pk}/{action}"]["post"]
+    (parameter,) = [p for p in action["parameters"] if p["name"] == "action"]
+    assert "assign" in parameter["schema"]["enum"]

@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import checked_date, describes_body, path_choices
+from core.api_input import checked_date, describes_body, describes_query, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
@@ -345,6 +345,10 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/versions/compare", methods=["GET"])
+    @describes_query(
+        "VersionsQuery",
+        **{"from": fields.Integer(required=True), "to": fields.Integer(required=True)},
+    )
     @protect()
     @answers_refusals
     def compare_versions(self, pk: int) -> Response:
@@ -643,6 +647,13 @@ class CoverageApi(BusinessApi):
     method_permission_name = {"coverage": "read"}
 
     @expose("/coverage", methods=["GET"])
+    @describes_query(
+        "CoverageQuery",
+        serial=fields.String(required=True),
+        at=fields.Date(),
+        kind=fields.String(metadata={"enum": ["labour", "parts", "visits"]}),
+        part=fields.String(),
+    )
     @protect()
     @answers_refusals
     def coverage(self) -> Response:
@@ -667,6 +678,7 @@ class ContractCalendarApi(BusinessApi):
     method_permission_name = {"calendar": "read"}
 
     @expose("/calendar", methods=["GET"])
+    @describes_query("CalendarQuery", days=fields.Integer())
     @protect()
     @answers_refusals
     def calendar(self) -> Response:

@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import check_query_dates, describes_body, path_choices
+from core.api_input import check_query_dates, describes_body, describes_query, path_choices
 from core.crud import CheckedModelApi
 from core.documents import CJKFontMissing
 from core.errors import answers_refusals
@@ -294,6 +294,7 @@ class WorkOrderApi(CheckedModelApi):
         return self.response(200, **work_order_json(order))
 
     @expose("/<int:pk>/candidates", methods=["GET"])
+    @describes_query("CandidatesQuery", scheduled_start=fields.DateTime())
     @protect()
     @answers_refusals
     def candidates(self, pk: int) -> Response:
