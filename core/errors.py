@@ -70,6 +70,11 @@ def named_input_errors(response: Response) -> Response:
     into ``{"message": "field: text", "field": field}`` like every other refusal, naming the
     first field; ``errors`` keeps every field's messages (``{field: [text, ...]}``)."""
     body = response.get_json(silent=True) if response.status_code in (400, 422) else None
+    if isinstance(body, dict) and "[SQL:" in str(body.get("message")):
+        # never show a statement (Flask-AppBuilder quotes the database's error)
+        answer = {"message": gettext("a value is out of range or of the wrong type")}
+        response.set_data(json.dumps({**answer, "field": None}, ensure_ascii=False))
+        return response
     if isinstance(body, dict) and isinstance(body.get("message"), dict) and body["message"]:
         errors = {str(field): _texts(found) for field, found in body["message"].items()}
         field, texts = next(iter(errors.items()))

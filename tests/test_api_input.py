@@ -324,3 +324,28 @@ def test_work_order_candidates_refuse_an_out_of_range_moment(client, admin):
     url = f"/api/v1/work_order/{first_id(WorkOrder)}/candidates"
     answer = client.get(f"{url}?scheduled_start=0001-01-01T00:00:00", headers=admin)
     assert_refusal(answer, 422, field="scheduled_start")
+
+
+BEYOND_32_BITS = 3_000_000_000  # an integer column on PostgreSQL holds 32 bits: DataError
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ("get", f"/api/v1/contract/{BEYOND_32_BITS}", None),
+        ("get", f"/api/v1/work_order/{BEYOND_32_BITS}/timeline", None),
+        ("post", "/api/v1/contract/", {"title": "T", "customer": BEYOND_32_BITS}),
+        ("post", "/api/v1/maintenance_product_part/", {"part_id": BEYOND_32_BITS, "quantity": 1}),
+        (
+            "post",
+            "/api/v1/inventory_stock/issue",
+            {"part_id": BEYOND_32_BITS, "location_id": 1, "quantity": 1, "reference": "W"},
+        ),
+    ],
+)
+def test_ids_beyond_32_bits_answer_4xx_without_sql(client, admin, request_):
+    method, url, body = request_
+    answer = getattr(client, method)(url, json=body, headers=admin)
+    assert 400 <= answer.status_code < 500, answer.text
+    assert "SQL" not in answer.text and "Traceback" not in answer.text
+    assert client.get("/api/v1/contract/", headers=admin).status_code == 200
