@@ -349,3 +349,61 @@ def test_ids_beyond_32_bits_answer_4xx_without_sql(client, admin, request_):
     assert 400 <= answer.status_code < 500, answer.text
     assert "SQL" not in answer.text and "Traceback" not in answer.text
     assert client.get("/api/v1/contract/", headers=admin).status_code == 200
+
+
+def _ids():
+    from plugins.contracts.models import Contract, Product
+    from plugins.inventory.models import Location, Part, PurchaseOrder, Stocktake
+    from plugins.maintenance.models import WorkOrder
+
+    return {
+        name: first_id(model)
+        for name, model in {
+            "contract": Contract,
+            "product": Product,
+            "location": Location,
+            "part": Part,
+            "order": PurchaseOrder,
+            "stocktake": Stocktake,
+            "work_order": WorkOrder,
+        }.items()
+    }
+
+
+@pytest.mark.parametrize("huge", [1e308, "1e30", -1e308, "NaN", "Infinity"])
+def test_huge_quantities_and_amounts_anywhere_answer_4xx(client, admin, huge):
+    ids = _ids()
+    assert None not in ids.values(), ids  # the demo data has a row of each
+    cases = [
+        (
+            f"/api/v1/work_order/{ids['work_order']}/parts",
+            {"quantity": huge, "part_id": ids["part"], "location_id": ids["location"]},
+        ),
+        (
+            f"/api/v1/inventory_purchase_order/{ids['order']}/lines",
+            {"quantity": huge, "part_id": ids["part"], "unit_price": "1"},
+        ),
+        (
+            f"/api/v1/inventory_purchase_order/{ids['order']}/lines",
+            {"quantity": 1, "part_id": ids["part"], "unit_price": huge},
+        ),
+        (f"/api/v1/inventory_purchase_order/{ids['order']}/receive", {"lines": {"1": huge}}),
+        (
+            f"/api/v1/inventory_stocktake/{ids['stocktake']}/counts",
+            {"counts": {str(ids["part"]): huge}},
+        ),
+        (f"/api/v1/contract/{ids['contract']}/usage", {"kind": "parts", "amount": huge}),
+        (
+            "/api/v1/maintenance_product_part/",
+            {"product": ids["product"], "part_id": ids["part"], "quantity": huge},
+        ),
+        (
+            "/api/v1/inventory_reorder_rule/",
+            {"part": ids["part"], "location": ids["location"], "minimum": huge, "maximum": huge},
+        ),
+        ("/api/v1/inventory_part/", {"sku": "HUGE-1", "name": "Huge", "sale_price": huge}),
+    ]
+    for url, body in cases:
+        answer = client.post(url, json=body, headers=admin)
+        assert 400 <= answer.status_code < 500, (url, answer.status_code, answer.text)
+        assert "SQL" not in answer.text and "Traceback" not in answer.text
