@@ -105,6 +105,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         from core.security.roles import schema_ready, sync_roles_and_permissions
 
         limit_logins(app, appbuilder)
+        from core.api_input import install as refuse_odd_input
+
+        refuse_odd_input(app)  # odd input answers 4xx, never 5xx (core/api_input.py)
         if app.config.get("SYNC_PERMISSIONS_ON_START") and schema_ready():
             sync_roles_and_permissions(appbuilder, plugin_hooks.roles())
         plugin_hooks.cli_commands(app.cli)

@@ -366,13 +366,13 @@ def parse_amount(
         raise AmountError(f"{field} must be an amount, not {type(text).__name__}", field)
     if value < 0 and not allow_negative:
         raise AmountError(f"{field} must not be negative", field)
+    if value.adjusted() >= MAX_INTEGER_DIGITS:  # first: quantize fails on a huge value
+        raise AmountError(
+            f"{field} is too large (at most {MAX_INTEGER_DIGITS} digits before the point)", field
+        )
     if value.quantize(_exponent(digits), rounding=ROUND_HALF_UP) != value:
         raise AmountError(
             f"{field} has more than {digits} decimal places (the minor unit of {code})", field
-        )
-    if value.adjusted() >= MAX_INTEGER_DIGITS:
-        raise AmountError(
-            f"{field} is too large (at most {MAX_INTEGER_DIGITS} digits before the point)", field
         )
     return value.quantize(_exponent(digits))
 

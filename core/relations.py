@@ -138,10 +138,39 @@ class RelatedIds(_RelatedIdMixin, RelatedList):
         return self._load(ids)
 
 
+class StrictBoolean(fields.Boolean):
+    """A boolean that takes JSON ``true`` or ``false`` only: marshmallow also reads ``"yes"``,
+    ``"on"``, ``1`` or ``"0"``, and a typo then silently becomes a value."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError(gettext("must be true or false"))
+        return value
+
+
 class IdOnlySchemaConverter(Model2SchemaConverter):
     """Flask-AppBuilder's schema converter, with :class:`RelatedId` / :class:`RelatedIds`
     for the relation fields of add and edit schemas (list and show schemas still nest the
-    related columns they show)."""
+    related columns they show) and :class:`StrictBoolean` for boolean columns."""
+
+    def _column2field(
+        self,
+        datamodel: SQLAInterface,
+        column: TreeNode,
+        nested: bool = True,
+        parent_schema_name: str | None = None,
+    ) -> fields.Field:
+        field = super()._column2field(datamodel, column, nested, parent_schema_name)
+        if type(field) is fields.Boolean and not field.dump_only:
+            strict = StrictBoolean(
+                required=field.required,
+                allow_none=field.allow_none,
+                validate=field.validators or None,
+                metadata=field.metadata,
+            )
+            strict.unique = getattr(field, "unique", False)
+            return strict
+        return field
 
     def _column2relation(
         self,

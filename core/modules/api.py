@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.api import expose, protect
 
+from core.api_input import describes_body
 from core.extensions import db
 from core.modules.service import ModuleError, UnknownModuleError, change_module
 from core.runtime import runtime
+from core.security.permissions import BusinessApi
 
 
-class ModulesApi(BaseApi):
+class ModulesApi(BusinessApi):
     """List installed plugins with their state; enable or disable one."""
 
     resource_name = "modules"
@@ -40,6 +42,7 @@ class ModulesApi(BaseApi):
         return self.response(200, result=result, problems=rt.registry.problems)
 
     @expose("/<name>/enable", methods=["POST"])
+    @describes_body(None)
     @protect()
     def enable(self, name: str) -> Any:
         """Enable plugin ``name`` (and what it depends on) in every worker.
@@ -60,6 +63,7 @@ class ModulesApi(BaseApi):
         return self._change(name, True)
 
     @expose("/<name>/disable", methods=["POST"])
+    @describes_body(None)
     @protect()
     def disable(self, name: str) -> Any:
         """Disable plugin ``name``; refused while enabled plugins depend on it.

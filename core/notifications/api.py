@@ -13,6 +13,7 @@ from flask_jwt_extended import verify_jwt_in_request
 from core.extensions import db
 from core.notifications import service
 from core.notifications.views import signed_in_user
+from core.security.permissions import BusinessApi
 
 
 def api_user() -> Any:
@@ -38,7 +39,7 @@ def signed_in_api(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class NotificationsApi(BaseApi):
+class NotificationsApi(BusinessApi):
     """The signed-in user's notification counts (every user has an inbox: no role needed)."""
 
     resource_name = "notifications"

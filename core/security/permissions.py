@@ -8,12 +8,22 @@ does) gives both the same two permissions: ``can_read`` and ``can_write`` on the
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from flask import Response, abort, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
+from flask_appbuilder.api import BaseApi
 
-from core.errors import RuleError, named_input_errors, refusal_response
+from core.api_input import DocumentedApi
+from core.errors import (
+    RuleError,
+    database_refusal,
+    database_refusal_response,
+    named_input_errors,
+    refusal_response,
+)
+from core.extensions import db
 from core.listing import ListLoadingInterface
 from core.relations import IdOnlySchemaConverter
 from core.visibility import has_rule, visible_rows_filter
@@ -108,7 +118,56 @@ class BusinessModelView(ModelView):
         return super().action_post()
 
 
-class BusinessModelApi(ModelRestApi):
+class RefusingInterface(ListLoadingInterface):
+    """The datamodel of a :class:`BusinessModelApi`: a database error while saving or
+    deleting (duplicate, missing related row, value the column cannot hold) is rolled back
+    and raised as the :class:`core.errors.RuleError` of :func:`core.errors.database_refusal`
+    (Flask-AppBuilder would answer 500, or 422 quoting the SQL)."""
+
+    def _refusing(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return work(*args, **kwargs)
+        except Exception as error:
+            refusal = database_refusal(error)
+            if refusal is None:
+                raise
+            db.session.rollback()
+            raise refusal from error
+
+    def add(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """Add, a database error raised as a refusal."""
+        return self._refusing(super().add, item, *args, **kwargs)
+
+    def edit(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """Edit, a database error raised as a refusal."""
+        return self._refusing(super().edit, item, *args, **kwargs)
+
+    def delete(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """Delete, a database error raised as a refusal."""
+        return self._refusing(super().delete, item, *args, **kwargs)
+
+
+class DatabaseRefusals:
+    """Mixin of a Flask-AppBuilder API: what its ``@safe`` endpoints would answer as a 500
+    "Fatal error" is, for a database error (a filter value beyond 64 bits, say), the 4xx of
+    :func:`core.errors.database_refusal`."""
+
+    def response_500(self, message: str | None = None, **kwargs: Any) -> Response:
+        """A 4xx refusal for the database error being handled, else the 500."""
+        error = sys.exc_info()[1]
+        answer = database_refusal_response(self, error) if error is not None else None
+        if answer is not None:
+            return answer
+        return super().response_500(message=message, **kwargs)  # type: ignore[misc]
+
+
+class BusinessApi(DatabaseRefusals, DocumentedApi, BaseApi):
+    """A plugin's own REST endpoints (actions, reports): path parameters, bodies
+    (:func:`core.api_input.json_body`) and query parameters in the OpenAPI document, and
+    database errors answered as refusals."""
+
+
+class BusinessModelApi(DatabaseRefusals, DocumentedApi, ModelRestApi):
     """A REST API whose permissions are ``can_read``/``can_write`` on its object.
 
     Creating, changing and deleting answer a :class:`core.errors.RuleError` raised by the
@@ -125,7 +184,7 @@ class BusinessModelApi(ModelRestApi):
 
     def __init__(self, **kwargs: Any) -> None:
         # Lists count their rows without building them (see core.listing).
-        self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        self.datamodel = RefusingInterface(self.datamodel.obj, self.datamodel.session)
         limit_to_visible_rows(self, "add_query_rel_fields", "edit_query_rel_fields")
         super().__init__(**kwargs)
 
@@ -140,6 +199,11 @@ class BusinessModelApi(ModelRestApi):
             return named_input_errors(super().post_headless())
         except RuleError as error:
             return refusal_response(self, error)
+        except Exception as error:
+            answer = database_refusal_response(self, error)
+            if answer is None:
+                raise
+            return answer
 
     def put_headless(self, pk: int) -> Response:
         """Change a record; a broken rule answers 4xx naming the field."""
@@ -148,6 +212,11 @@ class BusinessModelApi(ModelRestApi):
             return named_input_errors(super().put_headless(pk))
         except RuleError as error:
             return refusal_response(self, error)
+        except Exception as error:
+            answer = database_refusal_response(self, error)
+            if answer is None:
+                raise
+            return answer
 
     def delete_headless(self, pk: int) -> Response:
         """Delete a record; a rule that keeps it answers 4xx naming the field."""
@@ -155,3 +224,8 @@ class BusinessModelApi(ModelRestApi):
             return super().delete_headless(pk)
         except RuleError as error:
             return refusal_response(self, error)
+        except Exception as error:
+            answer = database_refusal_response(self, error)
+            if answer is None:
+                raise
+            return answer

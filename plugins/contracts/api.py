@@ -11,15 +11,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, request, send_file
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
+from marshmallow import fields
 
+from core.api_input import checked_date, describes_body, describes_query, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS
+from core.security.permissions import MODEL_API_PERMISSIONS, BusinessApi
 from plugins.contracts import services
 from plugins.contracts.models import (
     Contact,
@@ -167,6 +169,22 @@ class ServiceLevelTargetApi(CheckedModelApi):
 SALES_ACTIONS = ("submit", "return_to_draft")  # the rest need can_approve
 
 
+#: What the lifecycle actions read from their body (documented in the OpenAPI document):
+#: ``terminate`` a reason, ``mark_expiring``/``expire`` the day, ``renew`` the months.
+LIFECYCLE_BODY = {
+    "reason": fields.String(),
+    "today": fields.Date(),
+    "months": fields.Integer(),
+}
+USAGE_BODY = {
+    "kind": fields.String(required=True, metadata={"enum": ["labour", "parts", "visits"]}),
+    "on": fields.Date(),
+    "amount": fields.Decimal(metadata={"type": "number"}),
+    "count": fields.Integer(),
+    "reference": fields.String(),
+}
+
+
 class ContractApi(CheckedModelApi):
     """``/api/v1/contract/`` and its lifecycle: ``POST /api/v1/contract/<id>/<action>``
     with action submit, return_to_draft, activate, terminate (``{"reason"}``),
@@ -219,6 +237,8 @@ class ContractApi(CheckedModelApi):
             )
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=sorted(services.ACTIONS))
+    @describes_body(LIFECYCLE_BODY, "ContractLifecycle")
     @protect()
     @answers_refusals
     def lifecycle(self, pk: int, action: str) -> Response:
@@ -260,6 +280,7 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/usage", methods=["POST"])
+    @describes_body(USAGE_BODY, "ContractUsage")
     @protect()
     @answers_refusals
     def usage(self, pk: int) -> Response:
@@ -290,6 +311,7 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/manager", methods=["POST"])
+    @describes_body({"manager": fields.Integer(allow_none=True)}, "ContractManager")
     @protect()
     @answers_refusals
     def manager(self, pk: int) -> Response:
@@ -323,6 +345,10 @@ class ContractApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/versions/compare", methods=["GET"])
+    @describes_query(
+        "VersionsQuery",
+        **{"from": fields.Integer(required=True), "to": fields.Integer(required=True)},
+    )
     @protect()
     @answers_refusals
     def compare_versions(self, pk: int) -> Response:
@@ -427,6 +453,11 @@ class ContractAmendmentApi(CheckedModelApi):
         return self.show_model_schema.dump(amendment)
 
     @expose("/<int:pk>/attachment", methods=["POST"])
+    @describes_body(
+        {"file": fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)},
+        "SignedCopy",
+        "multipart/form-data",
+    )
     @protect()
     @answers_refusals
     def upload_attachment(self, pk: int) -> Response:
@@ -467,6 +498,8 @@ class ContractAmendmentApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=sorted(services.AMENDMENT_ACTIONS))
+    @describes_body(None)
     @protect()
     @answers_refusals
     def amendment_action(self, pk: int, action: str) -> Response:
@@ -515,11 +548,12 @@ def _date(value: Any, field: str = "at") -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(str(value))
+        found = datetime.date.fromisoformat(str(value))
     except ValueError as exc:
         raise ContractError(
             gettext("date: %(value)r is not a date (YYYY-MM-DD)", value=value), field
         ) from exc
+    return checked_date(found, field, ContractError)
 
 
 class ContractEquipmentApi(CheckedModelApi):
@@ -605,7 +639,7 @@ class EntitlementPartApi(CheckedModelApi):
         services.check_entitlement_part_removal(db.session, item)
 
 
-class CoverageApi(BaseApi):
+class CoverageApi(BusinessApi):
     """``GET /api/v1/contracts/coverage?serial=...&at=DATE&kind=labour&part=SKU``."""
 
     resource_name = "contracts"
@@ -613,6 +647,13 @@ class CoverageApi(BaseApi):
     method_permission_name = {"coverage": "read"}
 
     @expose("/coverage", methods=["GET"])
+    @describes_query(
+        "CoverageQuery",
+        serial=fields.String(required=True),
+        at=fields.Date(),
+        kind=fields.String(metadata={"enum": ["labour", "parts", "visits"]}),
+        part=fields.String(),
+    )
     @protect()
     @answers_refusals
     def coverage(self) -> Response:
@@ -629,7 +670,7 @@ class CoverageApi(BaseApi):
         return self.response(200, **answer.as_dict())
 
 
-class ContractCalendarApi(BaseApi):
+class ContractCalendarApi(BusinessApi):
     """``GET /api/v1/contracts/calendar?days=90``: upcoming cancel-by and end dates."""
 
     resource_name = "contracts"
@@ -637,6 +678,7 @@ class ContractCalendarApi(BaseApi):
     method_permission_name = {"calendar": "read"}
 
     @expose("/calendar", methods=["GET"])
+    @describes_query("CalendarQuery", days=fields.Integer())
     @protect()
     @answers_refusals
     def calendar(self) -> Response:

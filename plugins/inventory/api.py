@@ -20,17 +20,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask import Response, g
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
-from marshmallow import validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
+from core.api_input import amount, json_body, quantity, record_id
 from core.crud import CheckedModelApi
 from core.errors import refusal_response
 from core.extensions import db
-from core.security.permissions import BusinessModelApi
+from core.relations import StrictBoolean
+from core.security.permissions import BusinessApi, BusinessModelApi
 from plugins.inventory import services, warranty
 from plugins.inventory.filters import FilterBelowMinimum
 from plugins.inventory.models import (
@@ -302,7 +304,37 @@ ACTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]] 
 _ANSWERS_200 = ("release", "vendor_write_off")
 
 
-class StockActionApi(BaseApi):
+def _action_field(name: str, required: bool) -> fields.Field:
+    """The marshmallow field of one action input, by its name."""
+    options: dict[str, Any] = {"required": required}
+    if not required:
+        options["allow_none"] = True
+    if name.endswith("_id"):
+        return record_id(**options)
+    if name == "quantity":
+        return quantity(**options)
+    if name == "unit_cost":
+        return amount(**options)
+    if name == "defective":
+        return StrictBoolean(**options)
+    return fields.String(validate=validate.Length(max=2000), **options)
+
+
+#: The body schema of each action, read before the service runs (and shown in the OpenAPI
+#: document): ids are whole numbers, quantities hold at most 12 digits before the point.
+ACTION_SCHEMAS: dict[str, type[Schema]] = {
+    action: Schema.from_dict(
+        {
+            **{name: _action_field(name, True) for name in required},
+            **{name: _action_field(name, False) for name in optional},
+        },
+        name=f"StockAction{action.title().replace('_', '')}",
+    )
+    for action, (_service, required, optional) in ACTIONS.items()
+}
+
+
+class StockActionApi(BusinessApi):
     """``POST /api/v1/inventory_stock/<action>``: the stock actions (``can_write`` on
     ``inventory_stock``) and ``GET /api/v1/inventory_stock/value`` (``can_read``)."""
 
@@ -318,9 +350,7 @@ class StockActionApi(BaseApi):
     }
 
     def _run(self, action: str) -> Response:
-        payload = request.get_json(silent=True)
-        if not isinstance(payload, dict):
-            return self.response(400, message=gettext("the body must be a JSON object"), field=None)
+        payload = g.body
         service, required, optional = ACTIONS[action]
         missing = [name for name in required if payload.get(name) in (None, "")]
         if missing:
@@ -350,72 +380,84 @@ class StockActionApi(BaseApi):
 
     @expose("/receive", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["receive"])
     def receive(self) -> Response:
         """Receive parts into a location at a unit cost."""
         return self._run("receive")
 
     @expose("/issue", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["issue"])
     def issue(self) -> Response:
         """Issue parts to a reference (work order); 409 beyond what is available."""
         return self._run("issue")
 
     @expose("/transfer", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["transfer"])
     def transfer(self) -> Response:
         """Move parts between two locations."""
         return self._run("transfer")
 
     @expose("/return", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["return"])
     def return_(self) -> Response:
         """Take parts back from a work order (to quarantine for defective ones)."""
         return self._run("return")
 
     @expose("/adjust", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["adjust"])
     def adjust(self) -> Response:
         """Book a counted difference (signed quantity) with a note."""
         return self._run("adjust")
 
     @expose("/scrap", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["scrap"])
     def scrap(self) -> Response:
         """Scrap parts with a note."""
         return self._run("scrap")
 
     @expose("/reverse", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["reverse"])
     def reverse(self) -> Response:
         """Correct a move by a reversing move."""
         return self._run("reverse")
 
     @expose("/reserve", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["reserve"])
     def reserve(self) -> Response:
         """Hold stock for a reference."""
         return self._run("reserve")
 
     @expose("/release", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["release"])
     def release(self) -> Response:
         """Release a reservation."""
         return self._run("release")
 
     @expose("/vendor_return", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["vendor_return"])
     def vendor_return(self) -> Response:
         """Send defective parts from quarantine to a supplier under warranty."""
         return self._run("vendor_return")
 
     @expose("/vendor_receipt", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["vendor_receipt"])
     def vendor_receipt(self) -> Response:
         """Receive repaired or replaced parts of a vendor return into a normal location."""
         return self._run("vendor_receipt")
 
     @expose("/vendor_write_off", methods=["POST"])
     @protect()
+    @json_body(ACTION_SCHEMAS["vendor_write_off"])
     def vendor_write_off(self) -> Response:
         """Write off what of a vendor return will not come back (with a note)."""
         return self._run("vendor_write_off")

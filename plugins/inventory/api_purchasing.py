@@ -21,14 +21,16 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
+from marshmallow import fields
 
+from core.api_input import check_query_dates, describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS
+from core.security.permissions import MODEL_API_PERMISSIONS, BusinessApi
 from plugins.inventory import evaluation, purchasing, reorder
 from plugins.inventory.api import move_json
 from plugins.inventory.models import (
@@ -108,6 +110,22 @@ class SupplierPriceApi(CheckedModelApi):
     prepare = staticmethod(purchasing.prepare_supplier_price)
 
 
+#: Bodies of the purchase-order endpoints (documented in the OpenAPI document).
+LINE_BODY = {
+    "part_id": fields.Integer(required=True),
+    "quantity": fields.Decimal(required=True, metadata={"type": "number"}),
+    "location_id": fields.Integer(),
+    "unit_price": fields.Decimal(metadata={"type": "number"}),
+}
+RECEIVE_BODY = {
+    "lines": fields.Dict(
+        keys=fields.String(),
+        values=fields.Decimal(metadata={"type": "number"}),
+        metadata={"description": "quantity received per line id; all outstanding if absent"},
+    ),
+}
+
+
 class PurchaseOrderApi(CheckedModelApi):
     """Purchase orders and their lifecycle."""
 
@@ -157,6 +175,7 @@ class PurchaseOrderApi(CheckedModelApi):
         return self._answer(pk, lambda order: None, 200)
 
     @expose("/<int:pk>/lines", methods=["POST"])
+    @describes_body(LINE_BODY, "PurchaseOrderLine")
     @protect()
     def add_line(self, pk: int) -> Response:
         """Add a line to a draft."""
@@ -170,6 +189,7 @@ class PurchaseOrderApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/lines/<int:line_id>/remove", methods=["POST"])
+    @describes_body(None)
     @protect()
     def remove_line(self, pk: int, line_id: int) -> Response:
         """Remove a line from a draft."""
@@ -190,6 +210,8 @@ class PurchaseOrderApi(CheckedModelApi):
         return self._answer(pk, work, 200)
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=["order", "cancel"])
+    @describes_body(None)
     @protect()
     def lifecycle(self, pk: int, action: str) -> Response:
         """``order`` (draft -> ordered) or ``cancel``."""
@@ -203,6 +225,7 @@ class PurchaseOrderApi(CheckedModelApi):
         return self._answer(pk, lambda order: handlers[action](db.session, order), 200)
 
     @expose("/<int:pk>/receive", methods=["POST"])
+    @describes_body(RECEIVE_BODY, "PurchaseOrderReceipt")
     @protect()
     def receive(self, pk: int) -> Response:
         """Receive ``{"lines": {"<line id>": quantity}}``, or everything outstanding."""
@@ -271,7 +294,7 @@ def suggestion_json(suggestion: reorder.Suggestion) -> dict[str, Any]:
     return body
 
 
-class ReorderApi(BaseApi):
+class ReorderApi(BusinessApi):
     """``GET /api/v1/inventory_reorder/suggestions`` (``can_read``) and ``POST
     /api/v1/inventory_reorder/draft`` (``can_write`` on ``inventory_reorder``)."""
 
@@ -295,6 +318,7 @@ class ReorderApi(BaseApi):
         return self.response(200, result=[suggestion_json(s) for s in found])
 
     @expose("/draft", methods=["POST"])
+    @describes_body(None)
     @protect()
     @answers_refusals
     def draft(self) -> Response:
@@ -316,7 +340,7 @@ class ReorderApi(BaseApi):
         )
 
 
-class EvaluationApi(BaseApi):
+class EvaluationApi(BusinessApi):
     """``GET /api/v1/inventory_evaluation/?start=YYYY-MM-DD&end=YYYY-MM-DD``: the stock
     evaluation of a period (``can_read`` on ``inventory_evaluation``)."""
 
@@ -339,6 +363,7 @@ class EvaluationApi(BaseApi):
             200: {description: The evaluation; quantities and amounts as strings}
             422: {description: A bad period, naming start or end}
         """
+        check_query_dates("start", "end", error=InventoryError)
         found = evaluation.evaluate(db.session, request.args.get("start"), request.args.get("end"))
         return self.response(
             200,

@@ -22,7 +22,9 @@ from flask import Response, request
 from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
+from marshmallow import fields
 
+from core.api_input import describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
@@ -119,6 +121,7 @@ class StocktakeApi(CheckedModelApi):
         return self._answer(pk, lambda found: None)
 
     @expose("/<int:pk>/parts", methods=["POST"])
+    @describes_body({"part_ids": fields.List(fields.Integer(), required=True)}, "StocktakeParts")
     @protect()
     def parts(self, pk: int) -> Response:
         """Put ``part_ids`` on the sheet (draft or counting)."""
@@ -131,6 +134,16 @@ class StocktakeApi(CheckedModelApi):
         return self._answer(pk, lambda found: counts.add_parts(db.session, found, part_ids))
 
     @expose("/<int:pk>/counts", methods=["POST"])
+    @describes_body(
+        {
+            "counts": fields.Dict(
+                keys=fields.String(),
+                values=fields.Decimal(metadata={"type": "number"}),
+                required=True,
+            )
+        },
+        "StocktakeCounts",
+    )
     @protect()
     def enter(self, pk: int) -> Response:
         """Enter ``counts``: ``{"<part id>": quantity}`` (all or nothing)."""
@@ -176,6 +189,8 @@ class StocktakeApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
+    @path_choices(name=sorted(STEPS))
+    @describes_body(None)
     @protect()
     def step(self, pk: int, name: str) -> Response:
         """``start``, ``submit`` or ``cancel`` (``can_write``)."""
@@ -188,12 +203,14 @@ class StocktakeApi(CheckedModelApi):
         return self._answer(pk, lambda found: STEPS[name](db.session, found))
 
     @expose("/<int:pk>/post", methods=["POST"])
+    @describes_body(None)
     @protect()
     def post_adjustments(self, pk: int) -> Response:
         """Post the adjustment moves (``can_approve``)."""
         return self._answer(pk, lambda found: counts.post(db.session, found))
 
     @expose("/<int:pk>/recount", methods=["POST"])
+    @describes_body(None)
     @protect()
     def recount(self, pk: int) -> Response:
         """Return a submitted stocktake for a recount (``can_approve``)."""

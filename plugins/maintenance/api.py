@@ -15,7 +15,9 @@ from flask_appbuilder.api import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
+from marshmallow import fields
 
+from core.api_input import check_query_dates, describes_body, describes_query, path_choices
 from core.crud import CheckedModelApi
 from core.documents import CJKFontMissing
 from core.errors import answers_refusals
@@ -125,6 +127,7 @@ class FaultReportApi(CheckedModelApi):
     search_columns = ["number", "equipment", "priority", "source"]
 
     @expose("/<int:pk>/work_order", methods=["POST"])
+    @describes_body(None)
     @protect()
     @answers_refusals
     def work_order(self, pk: int) -> Response:
@@ -162,6 +165,35 @@ def work_order_json(order: WorkOrder) -> dict[str, Any]:
         "resolution_breached": order.resolution_breached,
         "actions": services.available_actions(order, sees_all_orders()),
     }
+
+
+#: Bodies of the work-order endpoints (documented in the OpenAPI document); each action
+#: reads the inputs of ``services.ACTION_INPUTS``.
+ACTION_BODY = {
+    "technician_id": fields.Integer(),
+    "scheduled_start": fields.DateTime(),
+    "override_reason": fields.String(),
+    "note": fields.String(),
+    "diagnosis_cause": fields.String(),
+    "repair_plan": fields.String(),
+    "repair_actions": fields.String(),
+    "labour_minutes": fields.Integer(),
+    "confirmed_by": fields.String(),
+    "customer_remarks": fields.String(),
+    "reason": fields.String(),
+}
+PART_LINE_BODY = {
+    "quantity": fields.Decimal(required=True, metadata={"type": "number"}),
+    "description": fields.String(),
+    "part_id": fields.Integer(),
+    "location_id": fields.Integer(),
+}
+FINDINGS_BODY = {"problems_found": fields.String(), "risks": fields.String()}
+RESULT_BODY = {
+    "outcome": fields.String(required=True),
+    "measured_value": fields.Decimal(metadata={"type": "number"}),
+    "notes": fields.String(),
+}
 
 
 class WorkOrderApi(CheckedModelApi):
@@ -248,6 +280,8 @@ class WorkOrderApi(CheckedModelApi):
         return order
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @path_choices(action=sorted(services.ACTIONS))
+    @describes_body(ACTION_BODY, "WorkOrderAction")
     @protect()
     @answers_refusals
     def lifecycle(self, pk: int, action: str) -> Response:
@@ -260,12 +294,14 @@ class WorkOrderApi(CheckedModelApi):
         return self.response(200, **work_order_json(order))
 
     @expose("/<int:pk>/candidates", methods=["GET"])
+    @describes_query("CandidatesQuery", scheduled_start=fields.DateTime())
     @protect()
     @answers_refusals
     def candidates(self, pk: int) -> Response:
         """Technicians for order ``pk``, suitable ones first, with the reasons against the
         others; ``?scheduled_start=ISO`` books from then (default: now or the due day)."""
         order = self._order(pk)
+        check_query_dates("scheduled_start", error=MaintenanceError)
         start = dispatch.parse_moment(request.args.get("scheduled_start"))
         ranked = dispatch.rank_technicians(db.session, order, utcnow(), start)
         return self.response(
@@ -285,6 +321,7 @@ class WorkOrderApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/parts", methods=["POST"])
+    @describes_body(PART_LINE_BODY, "WorkOrderPart")
     @protect()
     @answers_refusals
     def add_part(self, pk: int) -> Response:
@@ -328,6 +365,7 @@ class WorkOrderApi(CheckedModelApi):
         return self.response(200, number=order.number, timeline=sla.timeline(order))
 
     @expose("/<int:pk>/results/<int:result_id>", methods=["POST"])
+    @describes_body(RESULT_BODY, "InspectionResult")
     @protect()
     @answers_refusals
     def record_result(self, pk: int, result_id: int) -> Response:
@@ -352,6 +390,9 @@ class WorkOrderApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/findings", methods=["POST"])
+    @describes_body(
+        {"problems_found": fields.String(), "risks": fields.String()}, "InspectionFindings"
+    )
     @protect()
     @answers_refusals
     def findings(self, pk: int) -> Response:
@@ -392,6 +433,7 @@ class WorkOrderApi(CheckedModelApi):
             return self.response(503, message=str(exc), field="PDF_FONT_PATH")
 
     @expose("/<int:pk>/results/<int:result_id>/corrective", methods=["POST"])
+    @describes_body(None)
     @protect()
     @answers_refusals
     def raise_corrective(self, pk: int, result_id: int) -> Response:
@@ -453,6 +495,7 @@ class PlanApi(CheckedModelApi):
         )
 
     @expose("/<int:pk>/generate", methods=["POST"])
+    @describes_body(None)
     @protect()
     @answers_refusals
     def generate(self, pk: int) -> Response:

@@ -9,20 +9,22 @@ MTBF and MTTR (dispatch permission). ``/api/v1/maintenance_product_part/`` and
 from __future__ import annotations
 
 from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext
 
+from core.api_input import checked_date
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
+from core.security.permissions import BusinessApi
 from plugins.maintenance import demand, reliability, services
 from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import PlanPart, ProductPart
 
 
-class ReliabilityApi(BaseApi):
+class ReliabilityApi(BusinessApi):
     """Failures, MTBF and MTTR per product and per unit for a period (default: the 365 days
     up to today)."""
 
@@ -32,8 +34,11 @@ class ReliabilityApi(BaseApi):
     openapi_spec_tag = "Reliability"
 
     def _period(self) -> tuple:
-        return reliability.parse_period(
+        start, end = reliability.parse_period(
             request.args.get("from"), request.args.get("to"), services.company_today()
+        )
+        return checked_date(start, "from", MaintenanceError), checked_date(
+            end, "to", MaintenanceError
         )
 
     @expose("/products", methods=["GET"])
