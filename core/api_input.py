@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, request
+from flask import Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest
@@ -110,12 +110,23 @@ def refuse_odd_input() -> Response | None:
 
 
 def _reads_as_rison(text: str) -> bool:
-    """Whether Flask-AppBuilder's ``q`` parameter parses (prison raises more than its own
-    ``ParserException``, which is all Flask-AppBuilder catches: "1e+16" is a 500 there)."""
+    """Whether Flask-AppBuilder reads its ``q`` parameter: as Rison, or as JSON when Rison
+    fails with prison's ``ParserException`` (``FAB_API_ALLOW_JSON_QS``, on by default), as
+    ``flask_appbuilder.api.rison`` does. Any other exception of prison ("1e+16") is uncaught
+    there, a 500; a refusal here names ``q`` in the usual ``{message, field}`` shape."""
+    import json
+
     import prison
 
     try:
         prison.loads(text)
+    except prison.decoder.ParserException:
+        if not current_app.config.get("FAB_API_ALLOW_JSON_QS", True):
+            return False
+        try:
+            json.loads(text)
+        except ValueError:
+            return False
     except Exception:
         return False
     return True

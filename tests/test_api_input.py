@@ -264,6 +264,13 @@ def test_a_q_parameter_that_is_not_rison_answers_400(client, admin, url, q):
     assert_refusal(client.get(url, query_string={"q": q}, headers=admin), 400, field="q")
 
 
+def test_a_json_q_parameter_is_read_as_flask_appbuilder_reads_it(client, admin):
+    query = '{"page": 0, "page_size": 5, "order_column": "number", "order_direction": "desc"}'
+    answer = client.get("/api/v1/contract/", query_string={"q": query}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json["result"]) <= 5
+
+
 def test_database_refusal_names_no_sql():
     from sqlalchemy.exc import DataError, IntegrityError
 
