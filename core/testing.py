@@ -15,6 +15,8 @@
 * ``AFTERSALES_TEST_CLOCK_SHIFT_DAYS=N`` (or ``--clock-shift-days N``) runs the whole suite
   with the clock moved N days ahead (time-machine, ticking): CI runs it once far in the
   future to prove that no test depends on today's date.
+* ``module_app(folder, packages, demo, admin)``: an app for a module-scoped fixture;
+  ``token_headers(client, username)``: the JWT header of a user's REST login.
 * ``recorded_statements(engine)`` / ``count_statements(engine, work)``: the SQL a block sends,
   to check that a list costs the same number of queries for few or many rows.
 """
@@ -146,6 +148,48 @@ def base_overrides(tmp_path: Path) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def module_app(
+    folder: Path,
+    packages: list[str] | None = None,
+    demo: bool = False,
+    admin: str | None = None,
+) -> Iterator[Flask]:
+    """An app on a fresh database, for a module-scoped fixture (``make_app`` is per test):
+    every built-in plugin plus ``packages``, the demo data when ``demo``, an Admin user
+    named ``admin``. Yields inside a pushed app context; closes its connections after."""
+    from core.app import create_app
+    from core.extensions import db
+
+    overrides = base_overrides(folder)
+    overrides["PLUGIN_PACKAGES"] = builtin_plugin_packages() + list(packages or [])
+    if test_database_url():
+        reset_database(overrides["DATABASE_URL"])
+    app = create_app(overrides)
+    create_schema(app)
+    with app.app_context():
+        if demo:
+            from core.demo.service import load_demo
+
+            load_demo(db.session)
+        if admin:
+            create_user(app, ["Admin"], admin)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def token_headers(client: FlaskClient, username: str, password: str = "s3cret-pass") -> dict:
+    """``Authorization`` headers from the REST login of ``username``."""
+    response = client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
 @pytest.fixture
 def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Factory of apps sharing one fresh database per test."""
@@ -240,13 +284,7 @@ def api_headers(app: Flask, client: FlaskClient) -> Callable[..., dict[str, str]
     """``Authorization`` headers of a new user with the given role(s), from the JWT login."""
 
     def headers(*roles: str) -> dict[str, str]:
-        user = create_user(app, list(roles))
-        response = client.post(
-            "/api/v1/security/login",
-            json={"username": user.username, "password": "s3cret-pass", "provider": "db"},
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json['access_token']}"}
+        return token_headers(client, create_user(app, list(roles)).username)
 
     return headers
 

@@ -11,30 +11,16 @@ from flask_appbuilder import ModelRestApi
 from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
-from core.demo.service import load_demo
 from core.extensions import db
-from core.testing import builtin_plugin_packages, create_user
+from core.testing import module_app, token_headers
 
 HUGE = "99999999999999999999"
 
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    from core.app import create_app
-    from core.testing import base_overrides, create_schema, reset_database, test_database_url
-
-    overrides = base_overrides(tmp_path_factory.mktemp("input"))
-    overrides["PLUGIN_PACKAGES"] = builtin_plugin_packages()
-    if test_database_url():
-        reset_database(overrides["DATABASE_URL"])
-    app = create_app(overrides)
-    create_schema(app)
-    with app.app_context():
-        load_demo(db.session)
-        create_user(app, ["Admin"], "input-admin")
+    with module_app(tmp_path_factory.mktemp("input"), demo=True, admin="input-admin") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +30,7 @@ def client(demo_app):
 
 @pytest.fixture(scope="module")
 def admin(client):
-    answer = client.post(
-        "/api/v1/security/login",
-        json={"username": "input-admin", "password": "s3cret-pass", "provider": "db"},
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json['access_token']}"}
+    return token_headers(client, "input-admin")
 
 
 def first_id(model):

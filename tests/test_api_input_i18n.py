@@ -1,7 +1,7 @@
 """Input refusals come in the caller's language (its own app: the language is chosen per
 request, which a module-wide pushed app context would not allow)."""
 
-from core.testing import create_user
+from core.testing import create_user, token_headers
 
 
 def test_refusals_are_translated(make_app):
@@ -10,11 +10,7 @@ def test_refusals_are_translated(make_app):
     with app.app_context():
         create_user(app, ["Admin"], "zh-admin")
     client = app.test_client()
-    login = client.post(
-        "/api/v1/security/login",
-        json={"username": "zh-admin", "password": "s3cret-pass", "provider": "db"},
-    )
-    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    headers = token_headers(client, "zh-admin")
     answer = client.post("/api/v1/inventory_part/?_l_=zh", json=[1], headers=headers)
     assert answer.status_code == 422, answer.text
     assert answer.json["message"] == "请求体必须是 JSON 对象"

@@ -5,40 +5,16 @@ import re
 
 import pytest
 
-from core.testing import builtin_plugin_packages
+from core.testing import module_app, token_headers
 
 
 @pytest.fixture(scope="module")
 def document(tmp_path_factory):
-    from core.app import create_app
-    from core.extensions import db
-    from core.testing import (
-        base_overrides,
-        create_schema,
-        create_user,
-        reset_database,
-        test_database_url,
-    )
-
-    overrides = base_overrides(tmp_path_factory.mktemp("openapi"))
-    overrides["PLUGIN_PACKAGES"] = builtin_plugin_packages()
-    if test_database_url():
-        reset_database(overrides["DATABASE_URL"])
-    app = create_app(overrides)
-    create_schema(app)
-    with app.app_context():
-        create_user(app, ["Admin"], "openapi-admin")
+    with module_app(tmp_path_factory.mktemp("openapi"), admin="openapi-admin") as app:
         client = app.test_client()
-        login = client.post(
-            "/api/v1/security/login",
-            json={"username": "openapi-admin", "password": "s3cret-pass", "provider": "db"},
-        )
-        headers = {"Authorization": f"Bearer {login.json['access_token']}"}
-        answer = client.get("/api/v1/_openapi", headers=headers)
+        answer = client.get("/api/v1/_openapi", headers=token_headers(client, "openapi-admin"))
         assert answer.status_code == 200, answer.text
         yield answer.json
-        db.session.remove()
-        db.engine.dispose()
 
 
 def operations(document):

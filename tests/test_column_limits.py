@@ -15,11 +15,10 @@ from sqlalchemy.types import TypeDecorator
 from core.column_limits import ColumnValueError, LongText, column_limit
 from core.company.models import Company
 from core.company.service import company_settings
-from core.demo.service import load_demo
 from core.extensions import db
 from core.jobs.models import JobRun
 from core.money import currency_refusal
-from core.testing import builtin_plugin_packages, create_user
+from core.testing import module_app, token_headers
 from core.timeutil import utcnow
 from plugins.contracts.import_views import import_file
 from plugins.contracts.importing import KINDS
@@ -32,31 +31,15 @@ SAMPLES = ["sample_alpha", "sample_rows"]
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    from core.app import create_app
-    from core.testing import base_overrides, create_schema, reset_database, test_database_url
-
-    overrides = base_overrides(tmp_path_factory.mktemp("limits"))
-    overrides["PLUGIN_PACKAGES"] = builtin_plugin_packages() + SAMPLES
-    if test_database_url():
-        reset_database(overrides["DATABASE_URL"])
-    app = create_app(overrides)
-    create_schema(app)
-    with app.app_context():
-        load_demo(db.session)
-        create_user(app, ["Admin"], "limits-admin")
-        db.session.commit()
+    with module_app(
+        tmp_path_factory.mktemp("limits"), SAMPLES, demo=True, admin="limits-admin"
+    ) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def admin_headers(demo_app):
-    login = demo_app.test_client().post(
-        "/api/v1/security/login",
-        json={"username": "limits-admin", "password": "s3cret-pass", "provider": "db"},
-    )
-    return {"Authorization": f"Bearer {login.json['access_token']}"}
+    return token_headers(demo_app.test_client(), "limits-admin")
 
 
 def is_text(column):

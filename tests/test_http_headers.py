@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core.testing import create_user
+from core.testing import create_user, token_headers
 
 SAMPLES = ["sample_alpha"]
 
@@ -44,12 +44,9 @@ def assert_hardened(response) -> None:
 
 def test_a_page_an_api_answer_a_static_file_and_a_404_carry_the_headers(web):
     client = web.test_client()
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "root", "password": "s3cret-pass", "provider": "db"},
-    ).json["access_token"]
+    headers = token_headers(client, "root")
     page = client.get("/login/")
-    api = client.get("/api/v1/alpha_note/", headers={"Authorization": f"Bearer {token}"})
+    api = client.get("/api/v1/alpha_note/", headers=headers)
     refused = client.get("/api/v1/alpha_note/")
     static = client.get("/static/core/aftersales.css")
     fab_static = client.get("/static/appbuilder/js/ab.js")

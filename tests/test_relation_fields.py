@@ -10,31 +10,19 @@ import pytest
 from flask_appbuilder import ModelRestApi
 from sqlalchemy import func, inspect, select
 
-from core.demo.service import load_demo
 from core.extensions import db
 from core.security.permissions import BusinessModelApi
-from core.testing import builtin_plugin_packages, create_user
+from core.testing import module_app, token_headers
 
 SAMPLES = ["sample_alpha", "sample_rows"]
 
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    from core.app import create_app
-    from core.testing import base_overrides, create_schema, reset_database, test_database_url
-
-    overrides = base_overrides(tmp_path_factory.mktemp("relations"))
-    overrides["PLUGIN_PACKAGES"] = builtin_plugin_packages() + SAMPLES
-    if test_database_url():
-        reset_database(overrides["DATABASE_URL"])
-    app = create_app(overrides)
-    create_schema(app)
-    with app.app_context():
-        load_demo(db.session)
-        create_user(app, ["Admin"], "meta-admin")
+    with module_app(
+        tmp_path_factory.mktemp("relations"), SAMPLES, demo=True, admin="meta-admin"
+    ) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def model_apis(app):
@@ -81,11 +69,7 @@ def test_every_model_api_that_writes_is_built_on_core_base_classes(demo_app):
 
 def test_a_nested_object_in_any_relation_field_is_refused_and_creates_no_row(demo_app):
     client = demo_app.test_client()
-    login = client.post(
-        "/api/v1/security/login",
-        json={"username": "meta-admin", "password": "s3cret-pass", "provider": "db"},
-    )
-    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    headers = token_headers(client, "meta-admin")
     checked = []
     for api, method, column in cases(demo_app):
         related = api.datamodel.get_related_model(column)
