@@ -209,6 +209,7 @@ __all__ = [
     "create_product",
     "create_service_level",
     "default_address",
+    "default_period",
     "ensure_sequence",
     "expire",
     "ending_within",
@@ -246,3 +247,12 @@ __all__ = [
     "update_amendment",
     "withdraw_amendment",
 ]
+
+
+def default_period(contract, today):  # noqa: ANN001, ANN201
+    """The service report's default period of ``contract`` as of ``today`` (see
+    :func:`plugins.contracts.report.default_period`); imported when called, because the
+    report module imports this package."""
+    from plugins.contracts.report import default_period as period
+
+    return period(contract, today)
