@@ -237,8 +237,8 @@ def _rows_of(session: Session, model: Any) -> list[dict]:
 def run_generation(session: Session, contracts: int, interval_months: int) -> dict[str, Any]:
     """Generate a year of inspections through the service, then insert the same rows with
     bare SQLAlchemy Core; both timed with commits every 200 orders."""
-    from plugins.maintenance import generation, plans
     from plugins.maintenance.models import ClockEvent, InspectionResult, WorkOrder
+    from plugins.maintenance.services import generation, plans
 
     seed_contracts(session, contracts)
     plan = plans.create_plan(
@@ -309,8 +309,8 @@ def run_generation(session: Session, contracts: int, interval_months: int) -> di
 def run_deadlines(session: Session, count: int) -> list[dict[str, Any]]:
     """Deadlines per second of :func:`plugins.maintenance.sla.set_deadlines` (response and
     resolution) for orders opened at random moments of 2026."""
-    from plugins.maintenance import sla
     from plugins.maintenance.models import WorkOrder
+    from plugins.maintenance.services import sla
 
     rng = random.Random(5)
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)

@@ -8,7 +8,6 @@ without a limit.
 
 import pytest
 from flask_appbuilder import ModelRestApi
-from maintenance_world import ON_WORLD_DAY, build_world, open_order, sh
 from sqlalchemy import String, func, inspect, select
 from sqlalchemy.types import TypeDecorator
 
@@ -24,6 +23,7 @@ from plugins.contracts.import_views import import_file
 from plugins.contracts.importing import KINDS
 from plugins.contracts.models import Contract, Customer
 from plugins.inventory.models import Part
+from plugins.maintenance.tests.world import ON_WORLD_DAY, build_world, open_order, sh
 from tests.test_contracts_lifecycle import uscc
 
 SAMPLES = ["sample_alpha", "sample_rows"]

@@ -76,8 +76,8 @@ def load_demo(session: Session, scale: int) -> None:
 
 def _plan(session: Session, start: int) -> None:
     """A monthly printer inspection plan with a checklist, generated over its horizon."""
-    from plugins.maintenance.generation import generate
-    from plugins.maintenance.plans import create_plan
+    from plugins.maintenance.services.generation import generate
+    from plugins.maintenance.services.plans import create_plan
 
     plan = create_plan(
         session,
@@ -104,7 +104,7 @@ def _plan(session: Session, start: int) -> None:
 
 
 def _advance(session: Session, order: Any, target: str, booked: datetime.datetime) -> None:
-    from plugins.maintenance.dispatch import rank_technicians
+    from plugins.maintenance.services.dispatch import rank_technicians
 
     steps = ["assigned", "in_progress", "waiting_parts", "done", "confirmed", "closed"]
     ranked = rank_technicians(session, order, utcnow(), booked)

@@ -56,8 +56,8 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
     """The Maintenance menu."""
     from core.runtime import is_enabled
     from plugins.maintenance import views
-    from plugins.maintenance.part_link_views import PlanPartView, ProductPartView
-    from plugins.maintenance.reliability_views import ReliabilityView
+    from plugins.maintenance.views.parts import PlanPartView, ProductPartView
+    from plugins.maintenance.views.reliability import ReliabilityView
 
     common = {
         "category": CATEGORY,
@@ -120,8 +120,8 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder) -> None:
     """``/api/v1/work_order/`` with one endpoint per action, fault reports, technicians."""
-    from plugins.maintenance.api import APIS
-    from plugins.maintenance.api_reliability import RELIABILITY_APIS
+    from plugins.maintenance.api.reliability import RELIABILITY_APIS
+    from plugins.maintenance.api.work_orders import APIS
 
     for api in [*APIS, *RELIABILITY_APIS]:
         appbuilder.add_api(api)
@@ -186,7 +186,7 @@ def aftersales_roles() -> list[RoleSpec]:
 
 def _open_by_state(session: Session) -> dict[str, Any]:
     from plugins.maintenance.services import count_open_by_state
-    from plugins.maintenance.views import STATE_LABELS
+    from plugins.maintenance.views.work_orders import STATE_LABELS
 
     counts = count_open_by_state(session)
     return bar_chart(
@@ -196,8 +196,8 @@ def _open_by_state(session: Session) -> dict[str, Any]:
 
 def _overdue_and_breached(session: Session) -> dict[str, Any]:
     from core.timeutil import utcnow
-    from plugins.maintenance.kpis import overdue_and_breached
     from plugins.maintenance.services import company_today
+    from plugins.maintenance.services.kpis import overdue_and_breached
 
     counts = overdue_and_breached(session, utcnow(), company_today())
     link = "/maintenance/work-orders/list/"
@@ -214,8 +214,8 @@ def _overdue_and_breached(session: Session) -> dict[str, Any]:
 
 
 def _sla_trend(session: Session) -> dict[str, Any]:
-    from plugins.maintenance.kpis import compliance_trend
     from plugins.maintenance.services import company_today
+    from plugins.maintenance.services.kpis import compliance_trend
 
     trend = compliance_trend(session, company_today())
 
@@ -289,8 +289,8 @@ def _flag_breaches(context: Any) -> int:
 
 
 def _generate(context: Any) -> int:
-    from plugins.maintenance.generation import generate_all
     from plugins.maintenance.services import company_today
+    from plugins.maintenance.services.generation import generate_all
 
     results = generate_all(
         context.session,
@@ -339,13 +339,13 @@ def aftersales_on_event(session: Session, event: Event) -> None:
 
         report_fault_from_event(session, event)
     elif isinstance(event, ContractTerminated):
-        from plugins.maintenance.generation import contract_ended
         from plugins.maintenance.services import company_today
+        from plugins.maintenance.services.generation import contract_ended
 
         contract_ended(session, event.contract_id, company_today())
     elif isinstance(event, ContractAmended):
-        from plugins.maintenance.generation import regenerate_contract
         from plugins.maintenance.services import company_today
+        from plugins.maintenance.services.generation import regenerate_contract
 
         regenerate_contract(session, event.contract_id, company_today())
 
@@ -359,7 +359,7 @@ def aftersales_document_sections(
 ) -> list[DocumentSection]:
     """An inspection's report (visit, checklist results, problems found, risks) and
     maintenance's part of a contract's service report (see :mod:`plugins.maintenance.report`)."""
-    from plugins.maintenance.report import document_sections
+    from plugins.maintenance.services.report import document_sections
 
     return document_sections(document, subject, period_start, period_end)
 
@@ -371,7 +371,7 @@ def inventory_expected_demand(
     """Inventory's reorder planning asks (only when inventory is enabled): the parts
     expected for repairs (units x failure rate x horizon) and for planned inspections
     (see :mod:`plugins.maintenance.demand`)."""
-    from plugins.maintenance.demand import expected_demand
+    from plugins.maintenance.services.demand import expected_demand
 
     return expected_demand(session, start, end)
 

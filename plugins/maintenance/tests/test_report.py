@@ -5,11 +5,18 @@ import io
 import os
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused, sign_in
 
 from core.documents import CJKFontMissing, find_cjk_font
-from plugins.maintenance import plans, report
 from plugins.maintenance import services as ms
+from plugins.maintenance.services import plans, report
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    refused,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

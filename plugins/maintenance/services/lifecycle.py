@@ -30,8 +30,7 @@ from core.timeutil import utcnow
 from core.validation import checked_choice
 from plugins.contracts import services as contracts
 from plugins.contracts.models import Equipment
-from plugins.maintenance import dispatch, events, parts, plans, sla
-from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance import events
 from plugins.maintenance.models import (
     ASSIGNED,
     CANCELLED,
@@ -58,6 +57,8 @@ from plugins.maintenance.models import (
     Technician,
     WorkOrder,
 )
+from plugins.maintenance.services import dispatch, parts, plans, sla
+from plugins.maintenance.services.errors import MaintenanceError
 
 __all__ = [
     "ACTIONS",

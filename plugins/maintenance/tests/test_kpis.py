@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh
 
 from plugins.contracts.report import service_report
-from plugins.maintenance import kpis, plans
 from plugins.maintenance import services as ms
+from plugins.maintenance.services import kpis, plans
+from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 D = datetime.date

@@ -25,15 +25,7 @@ from core.documents import CJKFontMissing, render_pdf
 from core.extensions import db
 from core.security.permissions import BusinessModelView
 from core.timeutil import utcnow
-from plugins.maintenance import dispatch, generation, parts, plans, report, services, sla
-from plugins.maintenance.access import (
-    KEPT_VIEW_PERMISSIONS,
-    NO_DELETE,
-    check_order_visible,
-    current_user_id,
-    sees_all_orders,
-)
-from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance import services
 from plugins.maintenance.models import (
     Certification,
     ClockEvent,
@@ -45,7 +37,16 @@ from plugins.maintenance.models import (
     WorkOrder,
     WorkOrderPart,
 )
-from plugins.maintenance.part_link_views import PlanPartView
+from plugins.maintenance.services import dispatch, generation, parts, plans, report, sla
+from plugins.maintenance.services.access import (
+    KEPT_VIEW_PERMISSIONS,
+    NO_DELETE,
+    check_order_visible,
+    current_user_id,
+    sees_all_orders,
+)
+from plugins.maintenance.services.errors import MaintenanceError
+from plugins.maintenance.views.parts import PlanPartView
 
 STATE_LABELS = {
     "new": _("New"),

@@ -34,8 +34,8 @@ from plugins.contracts.models import (
     Product,
     ServiceLevel,
 )
-from plugins.maintenance import plans, sla
 from plugins.maintenance.models import INSPECTION, MaintenancePlan, WorkOrder
+from plugins.maintenance.services import plans, sla
 
 DEFAULT_BATCH = 200
 

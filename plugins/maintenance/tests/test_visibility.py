@@ -9,13 +9,13 @@ actions); dispatchers and service managers see both. Closing is theirs alone.
 import datetime
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, sign_in
 from sqlalchemy import select
 
 from core.testing import create_user
-from plugins.maintenance import parts, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import ClockEvent, InspectionResult, WorkOrder, WorkOrderPart
+from plugins.maintenance.services import parts, plans
+from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, sign_in
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

@@ -6,13 +6,13 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from plugins.maintenance import generation, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import MaintenancePlan, WorkOrder
+from plugins.maintenance.services import generation, plans
+from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

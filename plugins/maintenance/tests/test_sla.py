@@ -5,12 +5,19 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, open_order, sh
 
 from core.events import events_published
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
-from plugins.maintenance.sla import as_utc
+from plugins.maintenance.services.sla import as_utc
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    open_order,
+    sh,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

@@ -19,9 +19,10 @@ from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
 from core.security.permissions import BusinessApi
-from plugins.maintenance import demand, reliability, services
-from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance import services
 from plugins.maintenance.models import PlanPart, ProductPart
+from plugins.maintenance.services import demand, reliability
+from plugins.maintenance.services.errors import MaintenanceError
 
 
 class ReliabilityApi(BusinessApi):

@@ -24,7 +24,6 @@ from core.calendar.service import (
 )
 from core.events import publish
 from plugins.maintenance import events
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import (
     CLOCK_PAUSED,
     CLOCK_RESUMED,
@@ -34,6 +33,7 @@ from plugins.maintenance.models import (
     ClockEvent,
     WorkOrder,
 )
+from plugins.maintenance.services.errors import MaintenanceError
 
 UTC = datetime.UTC
 

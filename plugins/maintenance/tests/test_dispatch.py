@@ -4,7 +4,12 @@ that technicians see only their own work orders ("My work orders")."""
 import datetime
 
 import pytest
-from maintenance_world import (
+
+from core.testing import create_user
+from core.timeutil import utcnow
+from plugins.maintenance import services as ms
+from plugins.maintenance.services import dispatch
+from plugins.maintenance.tests.world import (
     ON_WORLD_DAY,
     PLUGINS,
     build_world,
@@ -14,11 +19,6 @@ from maintenance_world import (
     sh,
     sign_in,
 )
-
-from core.testing import create_user
-from core.timeutil import utcnow
-from plugins.maintenance import dispatch
-from plugins.maintenance import services as ms
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
@@ -98,7 +98,7 @@ def test_an_unqualified_technician_is_refused_unless_the_dispatcher_overrides(se
 
 
 def test_inspections_are_booked_on_their_due_day(session, world):
-    from plugins.maintenance import generation, plans
+    from plugins.maintenance.services import generation, plans
 
     plan = plans.create_plan(
         session, name="Monthly", product_type="Printer", interval_count=1, duration_minutes=30

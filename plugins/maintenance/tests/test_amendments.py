@@ -2,15 +2,15 @@
 (``contracts.contract.amended``)."""
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world
 from sqlalchemy import select
 
 from core.events import publish
 from plugins.contracts import services as cs
 from plugins.contracts.events import ContractAmended
-from plugins.maintenance import generation, plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import WorkOrder
+from plugins.maintenance.services import generation, plans
+from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -14,7 +14,6 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import (
     CORRECTIVE,
     FAIL,
@@ -28,6 +27,7 @@ from plugins.maintenance.models import (
     PlanItem,
     WorkOrder,
 )
+from plugins.maintenance.services.errors import MaintenanceError
 
 MAX_HORIZON_DAYS = 731
 MAX_INTERVAL = 1000
@@ -130,8 +130,7 @@ def _replan_if_rescheduled(session: Session, plan: MaintenancePlan) -> None:
     are withdrawn and its watermark moves back (see :func:`generation.replan`)."""
     if plan.id is None:
         return
-    from plugins.maintenance import generation
-    from plugins.maintenance.services import company_today
+    from plugins.maintenance.services import company_today, generation
 
     columns = [getattr(MaintenancePlan, f) for f in SCHEDULE_FIELDS]
     with session.no_autoflush:

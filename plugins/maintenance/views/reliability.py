@@ -11,8 +11,9 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from core.extensions import db
-from plugins.maintenance import reliability, services
-from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance import services
+from plugins.maintenance.services import reliability
+from plugins.maintenance.services.errors import MaintenanceError
 
 UNITS_SHOWN = 200
 

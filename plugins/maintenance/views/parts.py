@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from core.crud import CheckedModelView
 from core.extensions import db
-from plugins.maintenance import demand, parts
 from plugins.maintenance.models import PlanPart, ProductPart
+from plugins.maintenance.services import demand, parts
 
 
 def plain(value: Decimal | None) -> str:

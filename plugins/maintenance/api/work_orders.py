@@ -23,14 +23,7 @@ from core.documents import CJKFontMissing
 from core.errors import answers_refusals
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.maintenance import dispatch, generation, parts, plans, report, services, sla
-from plugins.maintenance.access import (
-    KEPT_API_PERMISSIONS,
-    NO_DELETE,
-    check_order_visible,
-    sees_all_orders,
-)
-from plugins.maintenance.errors import MaintenanceError
+from plugins.maintenance import services
 from plugins.maintenance.models import (
     Certification,
     FaultReport,
@@ -39,6 +32,14 @@ from plugins.maintenance.models import (
     Technician,
     WorkOrder,
 )
+from plugins.maintenance.services import dispatch, generation, parts, plans, report, sla
+from plugins.maintenance.services.access import (
+    KEPT_API_PERMISSIONS,
+    NO_DELETE,
+    check_order_visible,
+    sees_all_orders,
+)
+from plugins.maintenance.services.errors import MaintenanceError
 
 
 class TechnicianApi(CheckedModelApi):
@@ -424,7 +425,7 @@ class WorkOrderApi(CheckedModelApi):
     @answers_refusals
     def report_pdf(self, pk: int) -> Response:
         """The inspection report as a PDF (503 when the server has no CJK font)."""
-        from plugins.maintenance.views import report_pdf_response
+        from plugins.maintenance.views.work_orders import report_pdf_response
 
         try:
             order = self._order(pk)

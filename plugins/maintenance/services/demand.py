@@ -23,8 +23,6 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plugins.maintenance import generation, reliability
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import (
     OPEN_STATES,
     MaintenancePlan,
@@ -32,7 +30,9 @@ from plugins.maintenance.models import (
     ProductPart,
     WorkOrder,
 )
-from plugins.maintenance.parts import _int, inventory_enabled, parse_quantity
+from plugins.maintenance.services import generation, reliability
+from plugins.maintenance.services.errors import MaintenanceError
+from plugins.maintenance.services.parts import _int, inventory_enabled, parse_quantity
 
 LOOKBACK_DAYS = 365
 THOUSANDTH = Decimal("0.001")

@@ -17,9 +17,9 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plugins.maintenance import sla
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import OPEN_STATES, Technician, WorkOrder
+from plugins.maintenance.services import sla
+from plugins.maintenance.services.errors import MaintenanceError
 
 INSPECTION_START = datetime.time(9, 0)
 

@@ -16,7 +16,6 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from core.runtime import is_enabled
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.events import PartLine
 from plugins.maintenance.models import (
     ISSUED,
@@ -27,6 +26,7 @@ from plugins.maintenance.models import (
     WorkOrder,
     WorkOrderPart,
 )
+from plugins.maintenance.services.errors import MaintenanceError
 
 MAX_QUANTITY = Decimal("1000000")
 

@@ -3,12 +3,19 @@
 import datetime
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, open_order, sign_in
 from sqlalchemy import func, select
 
-from plugins.maintenance import plans
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import FaultReport, InspectionResult, MaintenancePlan, WorkOrder
+from plugins.maintenance.services import plans
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    open_order,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

@@ -20,17 +20,17 @@ from core.documents import Document, compose_document
 from core.extensions import db
 from core.visibility import visible_only
 from plugins.contracts.models import Contract
-from plugins.contracts.report import default_period
-from plugins.maintenance import kpis, sla
-from plugins.maintenance.errors import MaintenanceError
+from plugins.contracts.services import default_period
 from plugins.maintenance.models import FAIL, INSPECTION, WorkOrder
+from plugins.maintenance.services import kpis, sla
+from plugins.maintenance.services.errors import MaintenanceError
 
 INSPECTION_REPORT = "maintenance.inspection_report"
 SERVICE_REPORT = "contracts.service_report"  # the contracts document maintenance adds to
 
 
 def _labels() -> tuple[dict, dict, dict]:
-    from plugins.maintenance.views import LABELS, OUTCOME_LABELS, STATE_LABELS
+    from plugins.maintenance.views.work_orders import LABELS, OUTCOME_LABELS, STATE_LABELS
 
     return LABELS, OUTCOME_LABELS, STATE_LABELS
 
@@ -40,7 +40,7 @@ def _plain(value: Any) -> str:
 
 
 def _local(value: datetime.datetime | None) -> str:
-    from plugins.maintenance.views import local_time
+    from plugins.maintenance.views.work_orders import local_time
 
     return local_time(value)
 

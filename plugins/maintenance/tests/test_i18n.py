@@ -1,9 +1,8 @@
 """Maintenance speaks Simplified and Traditional Chinese: screens and refusals."""
 
-from maintenance_world import ON_WORLD_DAY, build_world, open_order, sh
-
 from core.extensions import db
 from core.testing import create_user
+from plugins.maintenance.tests.world import ON_WORLD_DAY, build_world, open_order, sh
 
 pytestmark = ON_WORLD_DAY
 

@@ -4,7 +4,12 @@ lines when it is not; the ``done`` event carries them for billing."""
 from decimal import Decimal
 
 import pytest
-from maintenance_world import (
+
+from core.events import events_published
+from plugins.maintenance import events
+from plugins.maintenance import services as ms
+from plugins.maintenance.services.parts import add_part_line, remove_part_line
+from plugins.maintenance.tests.world import (
     ON_WORLD_DAY,
     build_world,
     headers_for,
@@ -13,11 +18,6 @@ from maintenance_world import (
     sh,
     sign_in,
 )
-
-from core.events import events_published
-from plugins.maintenance import events
-from plugins.maintenance import services as ms
-from plugins.maintenance.parts import add_part_line, remove_part_line
 
 pytestmark = ON_WORLD_DAY
 

@@ -5,7 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from maintenance_world import (
+from sqlalchemy import event
+
+from core.extensions import db
+from plugins.maintenance import services as ms
+from plugins.maintenance.services import demand, plans, reliability
+from plugins.maintenance.tests.world import (
     ON_WORLD_DAY,
     PLUGINS,
     build_world,
@@ -15,11 +20,6 @@ from maintenance_world import (
     sh,
     sign_in,
 )
-from sqlalchemy import event
-
-from core.extensions import db
-from plugins.maintenance import demand, plans, reliability
-from plugins.maintenance import services as ms
 
 pytestmark = ON_WORLD_DAY
 

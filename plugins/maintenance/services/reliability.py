@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from core.company.service import company_zone
 from core.timeutil import utcnow
 from plugins.contracts.models import SCRAPPED, Equipment, Product
-from plugins.maintenance import sla
-from plugins.maintenance.errors import MaintenanceError
 from plugins.maintenance.models import CLOSED, CONFIRMED, CORRECTIVE, DONE, WorkOrder
+from plugins.maintenance.services import sla
+from plugins.maintenance.services.errors import MaintenanceError
 
 FINISHED = (DONE, CONFIRMED, CLOSED)
 HOUR = Decimal(3600)

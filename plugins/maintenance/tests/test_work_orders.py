@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, open_order, refused, sh
 
 from core.events import events_published
 from core.testing import count_statements
@@ -11,6 +10,14 @@ from core.timeutil import utcnow
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import STATES, FaultReport, WorkOrder
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    open_order,
+    refused,
+    sh,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 

@@ -1,0 +1,1 @@
+"""REST endpoints of maintenance, one module per topic."""

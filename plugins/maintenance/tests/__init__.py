@@ -1,0 +1,1 @@
+"""Tests of the maintenance plugin; ``world`` builds their shared fixtures."""
