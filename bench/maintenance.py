@@ -5,7 +5,7 @@ fresh database with contracts and maintenance, then in the same run:
 
 * **generation**: ``--contracts`` active contracts with 3 covered printers each (bulk
   inserts) and one plan (every ``--interval-months`` months, a year's horizon, 3 checklist
-  items); the generation job's service (:func:`plugins.maintenance.generation.generate`:
+  items); the generation job's service (:func:`plugins.maintenance.services.generation.generate`:
   coverage check, number, SLA terms, checklist copy, clock step per order, a savepoint per
   order, commits every 200) is timed; then the rows it wrote (orders, results, clock steps)
   are read back, deleted, and inserted again with bare SQLAlchemy Core in the same batches:
@@ -307,7 +307,7 @@ def run_generation(session: Session, contracts: int, interval_months: int) -> di
 
 
 def run_deadlines(session: Session, count: int) -> list[dict[str, Any]]:
-    """Deadlines per second of :func:`plugins.maintenance.sla.set_deadlines` (response and
+    """Deadlines per second of :func:`plugins.maintenance.services.sla.set_deadlines` (response and
     resolution) for orders opened at random moments of 2026."""
     from plugins.maintenance.models import WorkOrder
     from plugins.maintenance.services import sla

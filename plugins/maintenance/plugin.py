@@ -358,7 +358,8 @@ def aftersales_document_sections(
     period_end: datetime.date | None,
 ) -> list[DocumentSection]:
     """An inspection's report (visit, checklist results, problems found, risks) and
-    maintenance's part of a contract's service report (see :mod:`plugins.maintenance.report`)."""
+    maintenance's part of a contract's service report (see
+    :mod:`plugins.maintenance.services.report`)."""
     from plugins.maintenance.services.report import document_sections
 
     return document_sections(document, subject, period_start, period_end)
@@ -370,7 +371,7 @@ def inventory_expected_demand(
 ) -> list[tuple[int, int, Any]]:
     """Inventory's reorder planning asks (only when inventory is enabled): the parts
     expected for repairs (units x failure rate x horizon) and for planned inspections
-    (see :mod:`plugins.maintenance.demand`)."""
+    (see :mod:`plugins.maintenance.services.demand`)."""
     from plugins.maintenance.services.demand import expected_demand
 
     return expected_demand(session, start, end)

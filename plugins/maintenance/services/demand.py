@@ -32,7 +32,7 @@ from plugins.maintenance.models import (
 )
 from plugins.maintenance.services import generation, reliability
 from plugins.maintenance.services.errors import MaintenanceError
-from plugins.maintenance.services.parts import _int, inventory_enabled, parse_quantity
+from plugins.maintenance.services.parts import inventory_enabled, parse_quantity, required_id
 
 LOOKBACK_DAYS = 365
 THOUSANDTH = Decimal("0.001")
@@ -47,8 +47,8 @@ def _check_inventory_ids(session: Session, link: Any) -> None:
         )
     from plugins.inventory.models import Location, Part
 
-    link.part_id = _int(link.part_id, "part_id")
-    link.location_id = _int(link.location_id, "location_id")
+    link.part_id = required_id(link.part_id, "part_id")
+    link.location_id = required_id(link.location_id, "location_id")
     part = session.get(Part, link.part_id)
     if part is None or not part.active:
         raise MaintenanceError(

@@ -3,8 +3,8 @@
 Every function takes the SQLAlchemy session first and never reads the HTTP request; the
 caller commits. Refusals raise :class:`MaintenanceError`, whose message names the field and
 the rule and whose ``status`` is the HTTP status an API answers. SLA clocks live in
-:mod:`plugins.maintenance.sla`, part lines in :mod:`plugins.maintenance.parts`. Other plugins
-may call everything here.
+:mod:`plugins.maintenance.services.sla`, part lines in
+:mod:`plugins.maintenance.services.parts`. Other plugins may call everything here.
 """
 
 from __future__ import annotations

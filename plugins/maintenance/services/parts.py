@@ -56,7 +56,8 @@ def parse_quantity(value: Any) -> Decimal:
     return qty.quantize(Decimal("0.001"))
 
 
-def _int(value: Any, field: str) -> int:
+def required_id(value: Any, field: str) -> int:
+    """``value`` as an id (an integer, not a boolean); refused as required, naming ``field``."""
     try:
         if isinstance(value, bool):
             raise ValueError
@@ -108,7 +109,7 @@ def add_part_line(
         return line
     from plugins.inventory.services import InventoryError, reserve
 
-    part, location = _int(part_id, "part_id"), _int(location_id, "location_id")
+    part, location = required_id(part_id, "part_id"), required_id(location_id, "location_id")
     for existing in order.part_lines:
         if (existing.part_id, existing.location_id) == (part, location) and (
             existing.state == RESERVED
@@ -142,7 +143,7 @@ def add_part_line(
 def remove_part_line(session: Session, order: WorkOrder, line_id: Any) -> None:
     """Take a planned line off an open order (its reservation is released)."""
     _require_open(order)
-    line = next((p for p in order.part_lines if p.id == _int(line_id, "line_id")), None)
+    line = next((p for p in order.part_lines if p.id == required_id(line_id, "line_id")), None)
     if line is None:
         raise MaintenanceError(
             gettext("line_id: %(number)s has no such part line", number=order.number),

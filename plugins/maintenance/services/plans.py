@@ -1,7 +1,7 @@
 """Preventive maintenance plans, their checklists and inspection results.
 
 A plan covers every unit of a product type under a contract in force, or the units of one
-contract. Generation lives in :mod:`plugins.maintenance.generation`.
+contract. Generation lives in :mod:`plugins.maintenance.services.generation`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Screens of the parts products and plans use: the lines behind the expected-demand
-figures inventory's reorder planning asks for (see :mod:`plugins.maintenance.demand`).
+figures inventory's reorder planning asks for (see :mod:`plugins.maintenance.services.demand`).
 
 Part and location ids are plain integers (inventory is optional); the lists show their
 labels, loaded once per request.
@@ -36,7 +36,7 @@ PART_LABELS = {
 
 def _inventory_names() -> tuple[dict[int, str], dict[int, str]]:
     """Part and location labels by id, loaded once per request (two queries)."""
-    cached = getattr(g, "_maintenance_inventory_names", None)
+    cached = getattr(g, "maintenance_inventory_names", None)
     if cached is not None:
         return cached
     names: tuple[dict[int, str], dict[int, str]] = ({}, {})
@@ -50,7 +50,7 @@ def _inventory_names() -> tuple[dict[int, str], dict[int, str]]:
             },
             {row.id: row.label for row in db.session.execute(select(Location.id, Location.label))},
         )
-    g._maintenance_inventory_names = names
+    g.maintenance_inventory_names = names
     return names
 
 
