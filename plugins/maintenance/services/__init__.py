@@ -1,58 +1,71 @@
 """Rules of maintenance: one module per topic, the public names re-exported here
 (``services.create_work_order(...)`` and ``from plugins.maintenance.services import X``).
+
+From the bottom up: ``errors``, ``common`` (today, sequences, field checks), ``sla``,
+``dispatch``, ``parts``, ``plans``, ``technicians``, ``lifecycle`` (the state machine),
+``work_orders``, ``fault_reports``; then ``generation``, ``demand``, ``reliability``,
+``kpis``, ``report`` and ``access`` (imported by name: ``services.generation``).
 """
 
 from plugins.maintenance.models import OPEN_STATES, WorkOrder
+from plugins.maintenance.services.common import (
+    FAULT_REPORT_SEQUENCE,
+    MAX_LABOUR_MINUTES,
+    WORK_ORDER_SEQUENCE,
+    company_today,
+    ensure_sequences,
+)
 from plugins.maintenance.services.errors import MaintenanceError
+from plugins.maintenance.services.fault_reports import (
+    create_fault_report,
+    prepare_fault_report,
+    raise_work_order,
+    report_fault_from_event,
+)
 from plugins.maintenance.services.lifecycle import (
     ACTION_INPUTS,
     ACTIONS,
     ALLOWED_FROM,
     DISPATCH_ACTIONS,
-    FAULT_REPORT_SEQUENCE,
     LEADS_TO,
-    MAX_LABOUR_MINUTES,
     WHILE_PAUSED,
-    WORK_ORDER_EDITABLE_FIELDS,
-    WORK_ORDER_OPENING_FIELDS,
-    WORK_ORDER_SEQUENCE,
-    add_certification,
-    apply_coverage,
     assign,
     available_actions,
     cancel,
-    check_calendar_code,
-    check_may_open,
     check_may_run,
     close,
-    company_today,
     complete,
     confirm,
-    count_open_by_state,
-    create_fault_report,
-    create_technician,
-    create_work_order,
     customer_back,
-    ensure_sequences,
+    parts_arrived,
+    run_action,
+    start,
+    wait_for_customer,
+    wait_for_parts,
+)
+from plugins.maintenance.services.technicians import (
+    add_certification,
+    check_calendar_code,
+    create_technician,
+    parse_skills,
+    prepare_certification,
+    prepare_technician,
+    valid_certification,
+)
+from plugins.maintenance.services.work_orders import (
+    WORK_ORDER_EDITABLE_FIELDS,
+    WORK_ORDER_OPENING_FIELDS,
+    apply_coverage,
+    check_may_open,
+    count_open_by_state,
+    create_work_order,
     flag_sla_breaches,
     get_work_order,
     my_orders,
     own_orders_clause,
-    parse_skills,
-    parts_arrived,
-    prepare_certification,
-    prepare_fault_report,
-    prepare_technician,
     prepare_work_order,
-    raise_work_order,
-    report_fault_from_event,
-    run_action,
-    start,
     unknown_order,
-    valid_certification,
     visible_work_orders,
-    wait_for_customer,
-    wait_for_parts,
 )
 
 __all__ = [
@@ -65,11 +78,11 @@ __all__ = [
     "MAX_LABOUR_MINUTES",
     "MaintenanceError",
     "OPEN_STATES",
-    "WorkOrder",
     "WHILE_PAUSED",
     "WORK_ORDER_EDITABLE_FIELDS",
     "WORK_ORDER_OPENING_FIELDS",
     "WORK_ORDER_SEQUENCE",
+    "WorkOrder",
     "add_certification",
     "apply_coverage",
     "assign",
