@@ -120,8 +120,7 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder) -> None:
     """``/api/v1/work_order/`` with one endpoint per action, fault reports, technicians."""
-    from plugins.maintenance.api.reliability import RELIABILITY_APIS
-    from plugins.maintenance.api.work_orders import APIS
+    from plugins.maintenance.api import APIS, RELIABILITY_APIS
 
     for api in [*APIS, *RELIABILITY_APIS]:
         appbuilder.add_api(api)
@@ -186,7 +185,7 @@ def aftersales_roles() -> list[RoleSpec]:
 
 def _open_by_state(session: Session) -> dict[str, Any]:
     from plugins.maintenance.services import count_open_by_state
-    from plugins.maintenance.views.work_orders import STATE_LABELS
+    from plugins.maintenance.views.common import STATE_LABELS
 
     counts = count_open_by_state(session)
     return bar_chart(

@@ -14,7 +14,6 @@ from flask import Response, request
 from flask_appbuilder.api import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
-from flask_babel import gettext
 from marshmallow import fields
 
 from core.api_input import check_query_dates, describes_body, describes_query, path_choices
@@ -25,14 +24,9 @@ from core.extensions import db
 from core.timeutil import utcnow
 from plugins.maintenance import services
 from plugins.maintenance.models import (
-    Certification,
-    FaultReport,
-    MaintenancePlan,
-    PlanItem,
-    Technician,
     WorkOrder,
 )
-from plugins.maintenance.services import dispatch, generation, parts, plans, report, sla
+from plugins.maintenance.services import dispatch, parts, plans, report, sla
 from plugins.maintenance.services.access import (
     KEPT_API_PERMISSIONS,
     NO_DELETE,
@@ -40,109 +34,6 @@ from plugins.maintenance.services.access import (
     sees_all_orders,
 )
 from plugins.maintenance.services.errors import MaintenanceError
-
-
-class TechnicianApi(CheckedModelApi):
-    """``/api/v1/technician/``."""
-
-    resource_name = "technician"
-    datamodel = SQLAInterface(Technician)
-    class_permission_name = "maintenance_technician"
-    method_permission_name = KEPT_API_PERMISSIONS
-    exclude_route_methods = NO_DELETE  # deactivate a technician instead
-    prepare = staticmethod(services.prepare_technician)
-    add_columns = edit_columns = [
-        "user",
-        "name",
-        "phone",
-        "region",
-        "skills",
-        "calendar_code",
-        "active",
-    ]
-    list_columns = show_columns = [
-        "id",
-        "user.username",
-        "name",
-        "phone",
-        "region",
-        "skills",
-        "calendar_code",
-        "active",
-    ]
-    search_columns = ["name", "region", "skills", "active"]
-
-
-class CertificationApi(CheckedModelApi):
-    """``/api/v1/certification/``: a technician's certificates and their expiry."""
-
-    resource_name = "certification"
-    datamodel = SQLAInterface(Certification)
-    class_permission_name = "maintenance_technician"
-    prepare = staticmethod(services.prepare_certification)
-    add_columns = edit_columns = ["technician", "skill", "name", "number", "valid_until"]
-    list_columns = show_columns = [
-        "id",
-        "technician.name",
-        "skill",
-        "name",
-        "number",
-        "valid_until",
-    ]
-    search_columns = ["technician", "skill", "valid_until"]
-
-
-class FaultReportApi(CheckedModelApi):
-    """``/api/v1/fault_report/`` and ``POST /api/v1/fault_report/<id>/work_order``."""
-
-    resource_name = "fault_report"
-    datamodel = SQLAInterface(FaultReport)
-    class_permission_name = "maintenance_fault_report"
-    method_permission_name = {**KEPT_API_PERMISSIONS, "work_order": "write"}
-    exclude_route_methods = NO_DELETE  # fault reports are kept
-    prepare = staticmethod(services.prepare_fault_report)
-    add_columns = edit_columns = [
-        "equipment",
-        "symptom",
-        "environment",
-        "seen_at",
-        "contact_name",
-        "contact_phone",
-        "priority",
-        "source",
-    ]
-    list_columns = show_columns = [
-        "id",
-        "number",
-        "equipment.serial_number",
-        "symptom",
-        "environment",
-        "seen_at",
-        "reported_at",
-        "contact_name",
-        "contact_phone",
-        "priority",
-        "source",
-        "work_order.number",
-    ]
-    search_columns = ["number", "equipment", "priority", "source"]
-
-    @expose("/<int:pk>/work_order", methods=["POST"])
-    @describes_body(None)
-    @protect()
-    @answers_refusals
-    def work_order(self, pk: int) -> Response:
-        """Turn fault report ``pk`` into a corrective work order; answers 201 with it."""
-        report = db.session.get(FaultReport, pk)
-        if report is None:
-            return self.response(
-                404,
-                message=gettext("fault report: %(id)s does not exist", id=pk),
-                field="fault_report",
-            )
-        order = services.raise_work_order(db.session, report)
-        db.session.commit()
-        return self.response(201, **work_order_json(order))
 
 
 def _iso(value: Any) -> str | None:
@@ -183,13 +74,19 @@ ACTION_BODY = {
     "customer_remarks": fields.String(),
     "reason": fields.String(),
 }
+
+
 PART_LINE_BODY = {
     "quantity": fields.Decimal(required=True, metadata={"type": "number"}),
     "description": fields.String(),
     "part_id": fields.Integer(),
     "location_id": fields.Integer(),
 }
+
+
 FINDINGS_BODY = {"problems_found": fields.String(), "risks": fields.String()}
+
+
 RESULT_BODY = {
     "outcome": fields.String(required=True),
     "measured_value": fields.Decimal(metadata={"type": "number"}),
@@ -425,7 +322,7 @@ class WorkOrderApi(CheckedModelApi):
     @answers_refusals
     def report_pdf(self, pk: int) -> Response:
         """The inspection report as a PDF (503 when the server has no CJK font)."""
-        from plugins.maintenance.views.work_orders import report_pdf_response
+        from plugins.maintenance.views.report import report_pdf_response
 
         try:
             order = self._order(pk)
@@ -442,98 +339,3 @@ class WorkOrderApi(CheckedModelApi):
         order = plans.raise_corrective(db.session, self._order(pk), result_id)
         db.session.commit()
         return self.response(201, **work_order_json(order))
-
-
-class PlanApi(CheckedModelApi):
-    """``/api/v1/maintenance_plan/``, its preview and ``POST .../<id>/generate``."""
-
-    resource_name = "maintenance_plan"
-    datamodel = SQLAInterface(MaintenancePlan)
-    class_permission_name = "maintenance_plan"
-    method_permission_name = {**KEPT_API_PERMISSIONS, "preview": "read", "generate": "write"}
-    exclude_route_methods = NO_DELETE  # orders refer to their plan: deactivate it instead
-    prepare = staticmethod(plans.prepare_plan)
-    add_columns = edit_columns = list(plans.PLAN_FIELDS)
-    list_columns = show_columns = [
-        "id",
-        *[c for c in add_columns if c != "contract"],
-        "contract.number",
-        "generated_until",
-    ]
-    search_columns = ["name", "product_type", "contract", "active"]
-
-    def _plan(self, pk: int) -> MaintenancePlan:
-        plan = db.session.get(MaintenancePlan, pk)
-        if plan is None:
-            raise MaintenanceError(
-                gettext("plan: %(id)s does not exist", id=pk), "maintenance_plan", 404
-            )
-        return plan
-
-    @expose("/<int:pk>/preview", methods=["GET"])
-    @protect()
-    @answers_refusals
-    def preview(self, pk: int) -> Response:
-        """What the next generation run would create for plan ``pk``."""
-        plan = self._plan(pk)
-        today = services.company_today()
-        planned, existing = generation.preview(db.session, plan, today)
-        start, end = generation.window(plan, today)
-        return self.response(
-            200,
-            window=[start.isoformat(), end.isoformat()],
-            existing=existing,
-            count=len(planned),
-            inspections=[
-                {
-                    "equipment_id": p.equipment_id,
-                    "serial": p.serial,
-                    "contract": p.contract_number,
-                    "due_date": p.due_date.isoformat(),
-                }
-                for p in planned[:1000]
-            ],
-        )
-
-    @expose("/<int:pk>/generate", methods=["POST"])
-    @describes_body(None)
-    @protect()
-    @answers_refusals
-    def generate(self, pk: int) -> Response:
-        """Generate plan ``pk``'s inspections now (what the nightly job does)."""
-        plan = self._plan(pk)
-        result = generation.generate(db.session, plan, services.company_today())
-        db.session.commit()
-        return self.response(
-            200,
-            created=result.created,
-            existing=result.existing,
-            generated_until=result.window[1].isoformat(),
-        )
-
-
-class PlanItemApi(CheckedModelApi):
-    """``/api/v1/maintenance_plan_item/``: checklist items with their acceptable range."""
-
-    resource_name = "maintenance_plan_item"
-    datamodel = SQLAInterface(PlanItem)
-    class_permission_name = "maintenance_plan"
-    prepare = staticmethod(plans.prepare_item)
-    add_columns = edit_columns = [
-        "plan",
-        "position",
-        "name",
-        "standard",
-        "unit",
-        "min_value",
-        "max_value",
-    ]
-    list_columns = show_columns = ["id", "plan.name", *add_columns[1:]]
-    search_columns = ["plan"]
-
-    def pre_delete(self, item: PlanItem) -> None:
-        """An item that inspections copied stays (409)."""
-        plans.check_item_removable(db.session, item)
-
-
-APIS = [TechnicianApi, CertificationApi, FaultReportApi, WorkOrderApi, PlanApi, PlanItemApi]

@@ -30,7 +30,7 @@ SERVICE_REPORT = "contracts.service_report"  # the contracts document maintenanc
 
 
 def _labels() -> tuple[dict, dict, dict]:
-    from plugins.maintenance.views.work_orders import LABELS, OUTCOME_LABELS, STATE_LABELS
+    from plugins.maintenance.views.common import LABELS, OUTCOME_LABELS, STATE_LABELS
 
     return LABELS, OUTCOME_LABELS, STATE_LABELS
 
@@ -40,7 +40,7 @@ def _plain(value: Any) -> str:
 
 
 def _local(value: datetime.datetime | None) -> str:
-    from plugins.maintenance.views.work_orders import local_time
+    from plugins.maintenance.views.common import local_time
 
     return local_time(value)
 

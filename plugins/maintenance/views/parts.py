@@ -7,8 +7,6 @@ labels, loaded once per request.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import g
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
@@ -16,14 +14,14 @@ from sqlalchemy import select
 
 from core.crud import CheckedModelView
 from core.extensions import db
-from plugins.maintenance.models import PlanPart, ProductPart
+from core.security.permissions import BusinessModelView
+from plugins.maintenance.models import (
+    PlanPart,
+    ProductPart,
+    WorkOrderPart,
+)
 from plugins.maintenance.services import demand, parts
-
-
-def plain(value: Decimal | None) -> str:
-    """A quantity without trailing zeros (``2``, ``1.5``)."""
-    return "" if value is None else f"{value.normalize():f}"
-
+from plugins.maintenance.views.common import LABELS, LINE_LABELS, plain
 
 PART_LABELS = {
     "plan": _("Plan"),
@@ -94,3 +92,22 @@ class PlanPartView(_PartLinkView):
     list_title = _("Parts per Inspection")
     list_columns = ["part_id", "location_id", "quantity"]
     add_columns = edit_columns = show_columns = ["plan", *list_columns]
+
+
+class PartLineView(BusinessModelView):
+    """Part lines of a work order (shown inside it; planned through the order's form)."""
+
+    datamodel = SQLAInterface(WorkOrderPart)
+    route_base = "/maintenance/work-order-parts"
+    class_permission_name = "maintenance_work_order"
+    base_permissions = ["can_read"]
+    label_columns = LABELS
+    list_title = _("Parts")
+    list_columns = ["description", "quantity", "state", "unit_cost", "unit_price"]
+    show_columns = list_columns
+    formatters_columns = {
+        "state": lambda v: LINE_LABELS.get(v, v),
+        "quantity": plain,
+        "unit_cost": lambda v: "" if v is None else v,
+        "unit_price": lambda v: "" if v is None else v,
+    }
