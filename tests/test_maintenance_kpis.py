@@ -5,7 +5,7 @@ import datetime
 import pytest
 from maintenance_world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh
 
-from plugins.contracts.report import service_report
+from plugins.contracts.services import service_report
 from plugins.maintenance import kpis, plans
 from plugins.maintenance import services as ms
 

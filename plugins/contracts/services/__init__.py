@@ -111,6 +111,9 @@ from plugins.contracts.services.parties import (
     prepare_customer,
     remove_address,
 )
+
+# After the rules above: report builds on them (it reads ``services.<name>``).
+from plugins.contracts.services.report import default_period, service_report  # noqa: E402
 from plugins.contracts.services.scope import (
     check_range_removal,
     cover_equipment,
@@ -209,6 +212,7 @@ __all__ = [
     "create_product",
     "create_service_level",
     "default_address",
+    "default_period",
     "ensure_sequence",
     "expire",
     "ending_within",
@@ -240,6 +244,7 @@ __all__ = [
     "renew",
     "return_to_draft",
     "run_daily_lifecycle",
+    "service_report",
     "submit_for_review",
     "terminate",
     "upcoming_dates",
