@@ -17,7 +17,7 @@ from plugins.contracts.models import (
     ContractEquipment,
     ContractVersion,
 )
-from plugins.contracts.tests.test_lifecycle import active, contract, refused, world
+from plugins.contracts.tests.helpers import active, contract, refused, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

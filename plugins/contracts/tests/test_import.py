@@ -11,7 +11,7 @@ from core.tabular.download import xlsx_bytes
 from plugins.contracts import services as s
 from plugins.contracts.models import Contact, Contract, Customer, Equipment
 from plugins.contracts.services.importing import KINDS
-from plugins.contracts.tests.test_lifecycle import uscc
+from plugins.contracts.tests.helpers import uscc
 from plugins.contracts.views.importing import import_file
 
 pytestmark = pytest.mark.plugins("contracts")

@@ -12,7 +12,7 @@ from core.hooks import hookimpl
 from core.runtime import hooks
 from plugins.contracts import services as s
 from plugins.contracts.services.report import SERVICE_REPORT, default_period, service_report
-from plugins.contracts.tests.test_lifecycle import CLAUSES, uscc
+from plugins.contracts.tests.helpers import CLAUSES, uscc
 
 pytestmark = pytest.mark.plugins("contracts")
 

@@ -7,7 +7,7 @@ import pytest
 
 from plugins.contracts import services as s
 from plugins.contracts.services.value import term_months, value_by_month
-from plugins.contracts.tests.test_lifecycle import active, contract, world
+from plugins.contracts.tests.helpers import active, contract, world
 
 pytestmark = pytest.mark.plugins("contracts")
 
