@@ -19,12 +19,12 @@ from core.jobs.models import JobRun
 from core.money import currency_refusal
 from core.testing import module_app, token_headers
 from core.timeutil import utcnow
-from plugins.contracts.import_views import import_file
-from plugins.contracts.importing import KINDS
 from plugins.contracts.models import Contract, Customer
+from plugins.contracts.services.importing import KINDS
+from plugins.contracts.tests.helpers import uscc
+from plugins.contracts.views.importing import import_file
 from plugins.inventory.models import Part
 from plugins.maintenance.tests.world import ON_WORLD_DAY, build_world, open_order, sh
-from tests.test_contracts_lifecycle import uscc
 
 SAMPLES = ["sample_alpha", "sample_rows"]
 
@@ -368,8 +368,8 @@ def test_the_refusals_speak_chinese(app, session):
 def test_an_amendment_with_a_clause_too_long_is_refused_when_drafted(session):
     from plugins.contracts import services as s
     from plugins.contracts.models import ContractAmendment
-    from tests.test_contracts_amendments import in_force
-    from tests.test_contracts_lifecycle import refused
+    from plugins.contracts.tests.helpers import refused
+    from plugins.contracts.tests.test_amendments import in_force
 
     made, _unit, _level = in_force(session)
     message = refused(

@@ -133,8 +133,8 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
         views.ContractRangeView,
     ):
         appbuilder.add_view_no_menu(related)
-    from plugins.contracts.import_views import ContractsImportView
-    from plugins.contracts.report_views import ServiceReportView
+    from plugins.contracts.views.importing import ContractsImportView
+    from plugins.contracts.views.report import ServiceReportView
 
     appbuilder.add_view_no_menu(ServiceReportView)
     appbuilder.add_view(
@@ -149,8 +149,8 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
     for api in APIS:
         appbuilder.add_api(api)
-    from plugins.contracts.import_views import ContractsImportApi
-    from plugins.contracts.report_views import ServiceReportApi
+    from plugins.contracts.views.importing import ContractsImportApi
+    from plugins.contracts.views.report import ServiceReportApi
 
     appbuilder.add_api(ServiceReportApi)
     appbuilder.add_api(ContractsImportApi)
@@ -194,7 +194,7 @@ def aftersales_roles() -> list[RoleSpec]:
 
 def _by_state(session: Session) -> dict[str, Any]:
     from plugins.contracts.services import count_by_state
-    from plugins.contracts.views import STATE_LABELS
+    from plugins.contracts.views.lifecycle import STATE_LABELS
 
     counts = count_by_state(session)
     return bar_chart(
@@ -225,7 +225,7 @@ def _expiring(session: Session) -> dict[str, Any]:
 def _value_by_month(session: Session) -> dict[str, Any]:
     from core.company.service import company_currency
     from plugins.contracts.services import company_today
-    from plugins.contracts.value import month_start, value_by_month
+    from plugins.contracts.services.value import month_start, value_by_month
 
     currency = company_currency()
     values = value_by_month(session, month_start(company_today(), -5), 12, currency)
@@ -453,7 +453,7 @@ def aftersales_document_sections(
     period_end: datetime.date | None,
 ) -> list[DocumentSection]:
     """A contract's service report: summary, covered equipment, entitlements and quota
-    used, changes in the period (see :mod:`plugins.contracts.report`)."""
-    from plugins.contracts.report import document_sections
+    used, changes in the period (see :mod:`plugins.contracts.services.report`)."""
+    from plugins.contracts.services.report import document_sections
 
     return document_sections(document, subject, period_start, period_end)

@@ -111,6 +111,9 @@ from plugins.contracts.services.parties import (
     prepare_customer,
     remove_address,
 )
+
+# After the rules above: report builds on them (it reads ``services.<name>``).
+from plugins.contracts.services.report import default_period, service_report  # noqa: E402
 from plugins.contracts.services.scope import (
     check_range_removal,
     cover_equipment,
@@ -241,18 +244,10 @@ __all__ = [
     "renew",
     "return_to_draft",
     "run_daily_lifecycle",
+    "service_report",
     "submit_for_review",
     "terminate",
     "upcoming_dates",
     "update_amendment",
     "withdraw_amendment",
 ]
-
-
-def default_period(contract, today):  # noqa: ANN001, ANN201
-    """The service report's default period of ``contract`` as of ``today`` (see
-    :func:`plugins.contracts.report.default_period`); imported when called, because the
-    report module imports this package."""
-    from plugins.contracts.report import default_period as period
-
-    return period(contract, today)

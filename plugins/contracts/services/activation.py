@@ -23,7 +23,7 @@ from plugins.contracts.models import (
     Product,
 )
 from plugins.contracts.services.errors import ContractError
-from plugins.contracts.services.scope import _covers_unit, range_units
+from plugins.contracts.services.scope import covers_unit, range_units
 
 
 def _overlapping_coverage(
@@ -40,7 +40,7 @@ def _overlapping_coverage(
         select(Contract, Equipment)
         .select_from(Equipment)
         .join(Product, Product.id == Equipment.product_id)
-        .join(Contract, _covers_unit())
+        .join(Contract, covers_unit())
         .where(
             Contract.id != (contract_id or 0),
             Contract.state.in_(COVERING),

@@ -27,10 +27,10 @@ from plugins.contracts.models import (
     ContractEquipment,
     ContractVersion,
 )
-from plugins.contracts.services.changes import _amended, normalize_changes
-from plugins.contracts.services.common import _strip, company_today
+from plugins.contracts.services.changes import amended_copy, normalize_changes
+from plugins.contracts.services.common import company_today, strip_fields
 from plugins.contracts.services.errors import ContractError
-from plugins.contracts.services.lifecycle import _event
+from plugins.contracts.services.lifecycle import state_event
 from plugins.contracts.services.versions import record_version
 
 AMENDMENT_ALLOWED_FROM: dict[str, tuple[str, ...]] = {
@@ -72,7 +72,7 @@ def _require_amendment_state(amendment: ContractAmendment, action: str, label: s
 
 
 def _check_confirmation_fields(amendment: ContractAmendment) -> None:
-    _strip(amendment, "customer_signer", "company_signer")
+    strip_fields(amendment, "customer_signer", "company_signer")
     if amendment.signed_on is not None and amendment.signed_on > company_today():
         raise ContractError(
             gettext("signed on: %(date)s is in the future", date=amendment.signed_on.isoformat()),
@@ -98,7 +98,7 @@ def create_amendment(
     if not reason:
         raise ContractError(gettext("reason: say why the terms change"), "reason")
     normalized = normalize_changes(session, contract, changes)
-    _amended(session, contract, normalized)
+    amended_copy(session, contract, normalized)
     last = session.scalar(
         select(func.max(ContractAmendment.number)).where(
             ContractAmendment.contract_id == contract.id
@@ -150,7 +150,7 @@ def update_amendment(
     changes = amendment.changes
     if "changes" in values:
         changes = normalize_changes(session, contract, values["changes"])
-        _amended(session, contract, changes)
+        amended_copy(session, contract, changes)
     signed_on = values.get("signed_on", amendment.signed_on)
     if signed_on is not None and signed_on > company_today():
         raise ContractError(
@@ -189,7 +189,7 @@ def confirm_amendment(session: Session, amendment: ContractAmendment) -> Contrac
         raise ContractError(
             gettext("attachment: the copy signed by both parties is required"), "attachment"
         )
-    _amended(session, contract, normalize_changes(session, contract, amendment.changes))
+    amended_copy(session, contract, normalize_changes(session, contract, amendment.changes))
     amendment.state = AMENDMENT_CONFIRMED
     session.flush()
     return amendment
@@ -208,7 +208,7 @@ def apply_amendment(
     contract = amendment.contract
     _require_amendable(contract)
     changes = normalize_changes(session, contract, amendment.changes, keep_unchanged=True)
-    candidate = _amended(session, contract, changes)
+    candidate = amended_copy(session, contract, changes)
     if not contract.versions:  # activated before versions were kept
         record_version(session, contract, contract.start_date)
     previous = max(v.number for v in contract.versions) if contract.versions else 0
@@ -248,7 +248,7 @@ def apply_amendment(
     amendment.version_number = version.number
     session.flush()
     if contract.state != state_before:
-        publish(session, _event(events.ContractStateChanged, contract, state_before))
+        publish(session, state_event(events.ContractStateChanged, contract, state_before))
     publish(
         session,
         events.ContractAmended(

@@ -167,7 +167,7 @@ def normalize_changes(
     return out
 
 
-def _amended(session: Session, contract: Contract, changes: dict[str, Any]) -> Contract:
+def amended_copy(session: Session, contract: Contract, changes: dict[str, Any]) -> Contract:
     """A detached copy of ``contract`` with ``changes`` applied, checked like an activation
     (nothing in the session changes); its ``equipment_ids`` holds the units it would cover."""
     candidate = Contract(

@@ -25,7 +25,8 @@ def company_today() -> datetime.date:
     return utcnow().astimezone(company_zone()).date()
 
 
-def _required(obj: Any, attr: str, label: str) -> str:
+def required_text(obj: Any, attr: str, label: str) -> str:
+    """Strip ``obj.<attr>`` and return it; refuse it blank, naming ``label``."""
     value = (getattr(obj, attr) or "").strip()
     if not value:
         raise ContractError(gettext("%(field)s: is required", field=label), attr)
@@ -33,11 +34,13 @@ def _required(obj: Any, attr: str, label: str) -> str:
     return value
 
 
-def _choice(obj: Any, attr: str, label: str, choices: tuple[str, ...]) -> str:
+def checked_option(obj: Any, attr: str, label: str, choices: tuple[str, ...]) -> str:
+    """``obj.<attr>`` when it is one of ``choices``; otherwise refuse it, naming ``label``."""
     return checked_choice(obj, attr, label, choices, ContractError)
 
 
-def _email(obj: Any, attr: str = "email") -> None:
+def checked_email(obj: Any, attr: str = "email") -> None:
+    """Strip ``obj.<attr>``; refuse it when it is set and not an e-mail address."""
     value = (getattr(obj, attr) or "").strip()
     setattr(obj, attr, value)
     if value and not _EMAIL.match(value):
@@ -46,12 +49,14 @@ def _email(obj: Any, attr: str = "email") -> None:
         )
 
 
-def _strip(obj: Any, *attrs: str) -> None:
+def strip_fields(obj: Any, *attrs: str) -> None:
+    """Strip the text in each of ``attrs`` of ``obj`` (``None`` becomes ``""``)."""
     for attr in attrs:
         setattr(obj, attr, (getattr(obj, attr) or "").strip())
 
 
-def _taken(session: Session, query: Any, obj: Any, model: type) -> bool:
+def is_taken(session: Session, query: Any, obj: Any, model: type) -> bool:
+    """Whether ``query`` finds a row other than ``obj`` itself (a uniqueness clash)."""
     if obj.id is not None:
         query = query.where(model.id != obj.id)
     with session.no_autoflush:

@@ -29,7 +29,7 @@ from plugins.contracts.models import (
     Equipment,
 )
 from plugins.contracts.services.errors import ContractError
-from plugins.contracts.services.usage import _used_amount, _used_count
+from plugins.contracts.services.usage import used_amount, used_count
 
 
 @dataclass(frozen=True)
@@ -240,10 +240,10 @@ def coverage(
         )
     if entitlement.coverage == COVER_AMOUNT:
         quota = entitlement.annual_amount
-        used = _used_amount(session, entitlement, at_date)
+        used = used_amount(session, entitlement, at_date)
     else:
         quota = entitlement.annual_count
-        used = _used_count(session, entitlement, at_date)
+        used = used_count(session, entitlement, at_date)
     remaining = max(quota - used, type(quota)(0))
     return Coverage(
         True,

@@ -23,9 +23,9 @@ from plugins.contracts.models import (
     Entitlement,
     EntitlementPart,
 )
-from plugins.contracts.services.common import _choice, _required, _strip, _taken
+from plugins.contracts.services.common import checked_option, is_taken, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
-from plugins.contracts.services.terms import _require_editable
+from plugins.contracts.services.terms import require_editable
 
 _MAX_DISCOUNT = Decimal("100")
 
@@ -37,10 +37,10 @@ def prepare_entitlement(session: Session, entitlement: Entitlement) -> Entitleme
     )
     if contract is None:
         raise ContractError(gettext("contract: is required"), "contract")
-    _require_editable(contract)
-    _choice(entitlement, "kind", gettext("kind"), ENTITLEMENT_KINDS)
+    require_editable(contract)
+    checked_option(entitlement, "kind", gettext("kind"), ENTITLEMENT_KINDS)
     entitlement.coverage = entitlement.coverage or COVER_ALL
-    _choice(entitlement, "coverage", gettext("coverage"), COVERAGES)
+    checked_option(entitlement, "coverage", gettext("coverage"), COVERAGES)
     if entitlement.coverage == COVER_AMOUNT:
         if entitlement.annual_amount is None or Decimal(entitlement.annual_amount) <= 0:
             raise ContractError(
@@ -83,7 +83,7 @@ def prepare_entitlement(session: Session, entitlement: Entitlement) -> Entitleme
         query = select(Entitlement.id).where(
             Entitlement.contract_id == contract.id, Entitlement.kind == entitlement.kind
         )
-        if _taken(session, query, entitlement, Entitlement):
+        if is_taken(session, query, entitlement, Entitlement):
             raise ContractError(
                 gettext(
                     "kind: contract %(number)s already has a %(kind)s entitlement",
@@ -152,9 +152,9 @@ def _check_entitlement_part(session: Session, row: EntitlementPart) -> Entitleme
             ),
             "entitlement",
         )
-    _require_editable(entitlement.contract)
-    _required(row, "part_number", gettext("part number"))
-    _strip(row, "description")
+    require_editable(entitlement.contract)
+    required_text(row, "part_number", gettext("part number"))
+    strip_fields(row, "description")
     if not _PART_NUMBER.match(row.part_number):
         raise ContractError(
             gettext(
@@ -167,7 +167,7 @@ def _check_entitlement_part(session: Session, row: EntitlementPart) -> Entitleme
         EntitlementPart.entitlement_id == entitlement.id,
         func.upper(EntitlementPart.part_number) == row.part_number.upper(),
     )
-    if _taken(session, query, row, EntitlementPart):
+    if is_taken(session, query, row, EntitlementPart):
         raise ContractError(
             gettext("part number: %(value)s is already listed", value=row.part_number),
             "part_number",
@@ -179,7 +179,7 @@ def _check_entitlement_part(session: Session, row: EntitlementPart) -> Entitleme
 def check_entitlement_part_removal(session: Session, row: EntitlementPart) -> None:
     """A listed part is removed only while the contract may change (409 otherwise)."""
     entitlement = row.entitlement or session.get(Entitlement, row.entitlement_id)
-    _require_editable(entitlement.contract)
+    require_editable(entitlement.contract)
 
 
 def add_entitlement_part(

@@ -17,21 +17,21 @@ from plugins.contracts.models import (
     Equipment,
     Product,
 )
-from plugins.contracts.services.common import _choice, _required, _strip, _taken
+from plugins.contracts.services.common import checked_option, is_taken, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.parties import default_address
 
 
 def prepare_product(session: Session, product: Product) -> Product:
     """Check a product: type, model and manufacturer required; model unique per maker."""
-    _required(product, "product_type", gettext("type"))
-    _required(product, "model", gettext("model"))
-    _required(product, "manufacturer", gettext("manufacturer"))
-    _strip(product, "specification")
+    required_text(product, "product_type", gettext("type"))
+    required_text(product, "model", gettext("model"))
+    required_text(product, "manufacturer", gettext("manufacturer"))
+    strip_fields(product, "specification")
     query = select(Product.id).where(
         Product.manufacturer == product.manufacturer, Product.model == product.model
     )
-    if _taken(session, query, product, Product):
+    if is_taken(session, query, product, Product):
         raise ContractError(
             gettext(
                 "model: %(maker)s %(model)s already exists",
@@ -61,11 +61,11 @@ def prepare_equipment(session: Session, equipment: Equipment) -> Equipment:
         raise ContractError(gettext("product: is required"), "product")
     if equipment.customer_id is None and equipment.customer is None:
         raise ContractError(gettext("customer: is required"), "customer")
-    _required(equipment, "serial_number", gettext("serial number"))
-    _strip(equipment, "site_address")
+    required_text(equipment, "serial_number", gettext("serial number"))
+    strip_fields(equipment, "site_address")
     _place_equipment(session, equipment)
     equipment.status = equipment.status or "in_service"
-    _choice(equipment, "status", gettext("status"), EQUIPMENT_STATUSES)
+    checked_option(equipment, "status", gettext("status"), EQUIPMENT_STATUSES)
     if (
         equipment.installed_on
         and equipment.warranty_end
@@ -77,7 +77,7 @@ def prepare_equipment(session: Session, equipment: Equipment) -> Equipment:
     query = select(Equipment.id).where(
         Equipment.product_id == product_id, Equipment.serial_number == equipment.serial_number
     )
-    if _taken(session, query, equipment, Equipment):
+    if is_taken(session, query, equipment, Equipment):
         raise ContractError(
             gettext(
                 "serial number: %(serial)s is already registered for this product",

@@ -79,9 +79,10 @@ def _move(contract: Contract, allowed_from: tuple[str, ...], to_state: str, acti
     return previous
 
 
-def _event(
+def state_event(
     kind: type[events.ContractStateChanged], contract: Contract, previous: str, **extra: Any
 ) -> events.ContractStateChanged:
+    """The ``kind`` event for ``contract`` leaving ``previous``, plus ``extra`` fields."""
     return kind(
         contract_id=contract.id,
         number=contract.number,
@@ -97,7 +98,7 @@ def submit_for_review(session: Session, contract: Contract) -> Contract:
     prepare_contract(session, contract)
     previous = _move(contract, ALLOWED_FROM["submit"], UNDER_REVIEW, gettext("submit"))
     session.flush()
-    publish(session, _event(events.ContractSubmitted, contract, previous))
+    publish(session, state_event(events.ContractSubmitted, contract, previous))
     return contract
 
 
@@ -105,7 +106,7 @@ def return_to_draft(session: Session, contract: Contract) -> Contract:
     """under_review -> draft (the reviewer asks for changes)."""
     previous = _move(contract, ALLOWED_FROM["return_to_draft"], DRAFT, gettext("return to draft"))
     session.flush()
-    publish(session, _event(events.ContractStateChanged, contract, previous))
+    publish(session, state_event(events.ContractStateChanged, contract, previous))
     return contract
 
 
@@ -117,7 +118,7 @@ def activate(session: Session, contract: Contract) -> Contract:
     previous = _move(contract, ALLOWED_FROM["activate"], ACTIVE, gettext("activate"))
     session.flush()
     record_version(session, contract, company_today())
-    publish(session, _event(events.ContractActivated, contract, previous))
+    publish(session, state_event(events.ContractActivated, contract, previous))
     return contract
 
 
@@ -132,7 +133,7 @@ def terminate(session: Session, contract: Contract, reason: str) -> Contract:
     previous = _move(contract, ALLOWED_FROM["terminate"], TERMINATED, gettext("terminate"))
     contract.termination_reason = reason
     session.flush()
-    publish(session, _event(events.ContractTerminated, contract, previous, reason=reason))
+    publish(session, state_event(events.ContractTerminated, contract, previous, reason=reason))
     return contract
 
 
@@ -152,7 +153,7 @@ def mark_expiring(session: Session, contract: Contract, today: datetime.date) ->
         )
     previous = _move(contract, ALLOWED_FROM["mark_expiring"], EXPIRING, gettext("mark as expiring"))
     session.flush()
-    publish(session, _event(events.ContractExpiring, contract, previous))
+    publish(session, state_event(events.ContractExpiring, contract, previous))
     return contract
 
 
@@ -171,7 +172,7 @@ def expire(session: Session, contract: Contract, today: datetime.date) -> Contra
         )
     previous = _move(contract, ALLOWED_FROM["expire"], EXPIRED, gettext("expire"))
     session.flush()
-    publish(session, _event(events.ContractExpired, contract, previous))
+    publish(session, state_event(events.ContractExpired, contract, previous))
     return contract
 
 
@@ -243,8 +244,10 @@ def renew(session: Session, contract: Contract, months: int | None = None) -> Co
     successor.state = ACTIVE
     session.flush()
     record_version(session, successor, company_today())
-    publish(session, _event(events.ContractRenewed, contract, previous, successor_id=successor.id))
-    publish(session, _event(events.ContractActivated, successor, UNDER_REVIEW))
+    publish(
+        session, state_event(events.ContractRenewed, contract, previous, successor_id=successor.id)
+    )
+    publish(session, state_event(events.ContractActivated, successor, UNDER_REVIEW))
     return successor
 
 

@@ -23,7 +23,13 @@ from plugins.contracts.models import (
     CustomerAddress,
     Equipment,
 )
-from plugins.contracts.services.common import _choice, _email, _required, _strip, _taken
+from plugins.contracts.services.common import (
+    checked_email,
+    checked_option,
+    is_taken,
+    required_text,
+    strip_fields,
+)
 from plugins.contracts.services.errors import ContractError
 
 _TAX_ID = re.compile(r"^[0-9A-Z][0-9A-Z./-]{4,39}$")
@@ -68,11 +74,11 @@ def prepare_customer(session: Session, customer: Customer) -> Customer:
 
 
 def _check_customer(session: Session, customer: Customer) -> Customer:
-    _required(customer, "name", gettext("name"))
+    required_text(customer, "name", gettext("name"))
     customer.kind = customer.kind or COMPANY
-    _choice(customer, "kind", gettext("kind"), CUSTOMER_KINDS)
-    _strip(customer, "address", "phone")
-    _email(customer)
+    checked_option(customer, "kind", gettext("kind"), CUSTOMER_KINDS)
+    strip_fields(customer, "address", "phone")
+    checked_email(customer)
     tax_id = (customer.tax_id or "").strip().upper() or None
     customer.tax_id = tax_id
     if tax_id is None:
@@ -82,7 +88,7 @@ def _check_customer(session: Session, customer: Customer) -> Customer:
     problem = check_tax_id(tax_id)
     if problem:
         raise ContractError(problem, "tax_id")
-    if _taken(session, select(Customer.id).where(Customer.tax_id == tax_id), customer, Customer):
+    if is_taken(session, select(Customer.id).where(Customer.tax_id == tax_id), customer, Customer):
         raise ContractError(
             gettext("tax ID: %(value)s belongs to another customer", value=tax_id),
             "tax_id",
@@ -121,9 +127,9 @@ def prepare_address(session: Session, address: CustomerAddress) -> CustomerAddre
     )
     if customer is None:
         raise ContractError(gettext("customer: is required"), "customer")
-    _choice(address, "kind", gettext("kind"), ADDRESS_KINDS)
-    _required(address, "address", gettext("address"))
-    _strip(address, "name", "postal_code")
+    checked_option(address, "kind", gettext("kind"), ADDRESS_KINDS)
+    required_text(address, "address", gettext("address"))
+    strip_fields(address, "name", "postal_code")
     if address.postal_code and not re.fullmatch(r"[0-9A-Za-z -]{3,12}", address.postal_code):
         raise ContractError(
             gettext("postal code: %(value)r is not a postal code", value=address.postal_code),
@@ -250,9 +256,9 @@ def prepare_contact(session: Session, contact: Contact) -> Contact:
     """Check a contact: customer and name required, e-mail well formed."""
     if contact.customer_id is None and contact.customer is None:
         raise ContractError(gettext("customer: is required"), "customer")
-    _required(contact, "name", gettext("name"))
-    _strip(contact, "phone", "wechat_id")
-    _email(contact)
+    required_text(contact, "name", gettext("name"))
+    strip_fields(contact, "phone", "wechat_id")
+    checked_email(contact)
     return contact
 
 

@@ -17,9 +17,9 @@ from plugins.contracts.models import (
     Equipment,
     Product,
 )
-from plugins.contracts.services.common import _required, _strip, _taken
+from plugins.contracts.services.common import is_taken, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
-from plugins.contracts.services.terms import _require_editable
+from plugins.contracts.services.terms import require_editable
 
 
 def prepare_contract_equipment(session: Session, link: ContractEquipment) -> ContractEquipment:
@@ -34,7 +34,7 @@ def prepare_contract_equipment(session: Session, link: ContractEquipment) -> Con
         raise ContractError(gettext("contract: is required"), "contract")
     if equipment is None:
         raise ContractError(gettext("equipment: is required"), "equipment")
-    _require_editable(contract)
+    require_editable(contract)
     if equipment.customer_id != contract.customer_id:
         raise ContractError(
             gettext(
@@ -48,7 +48,7 @@ def prepare_contract_equipment(session: Session, link: ContractEquipment) -> Con
         ContractEquipment.contract_id == contract.id,
         ContractEquipment.equipment_id == equipment.id,
     )
-    if contract.id is not None and _taken(session, query, link, ContractEquipment):
+    if contract.id is not None and is_taken(session, query, link, ContractEquipment):
         raise ContractError(
             gettext(
                 "equipment: %(serial)s is already covered by this contract",
@@ -81,9 +81,9 @@ def prepare_contract_range(session: Session, row: ContractRange) -> ContractRang
         )
         if contract is None:
             raise ContractError(gettext("contract: is required"), "contract")
-        _require_editable(contract)
-        _required(row, "product_type", gettext("type"))
-        _strip(row, "manufacturer", "model")
+        require_editable(contract)
+        required_text(row, "product_type", gettext("type"))
+        strip_fields(row, "manufacturer", "model")
         if row.model and not row.manufacturer:
             raise ContractError(
                 gettext("manufacturer: is required to narrow a range to a model"), "manufacturer"
@@ -94,7 +94,7 @@ def prepare_contract_range(session: Session, row: ContractRange) -> ContractRang
             func.lower(ContractRange.manufacturer) == row.manufacturer.lower(),
             func.lower(ContractRange.model) == row.model.lower(),
         )
-        if contract.id is not None and _taken(session, query, row, ContractRange):
+        if contract.id is not None and is_taken(session, query, row, ContractRange):
             raise ContractError(
                 gettext(
                     "product type: contract %(number)s already covers this range",
@@ -128,7 +128,7 @@ def cover_range(
 
 def check_range_removal(session: Session, row: ContractRange) -> None:
     """A range is removed only while the contract may change (409 otherwise)."""
-    _require_editable(row.contract or session.get(Contract, row.contract_id))
+    require_editable(row.contract or session.get(Contract, row.contract_id))
 
 
 def range_covers(
@@ -160,7 +160,7 @@ def range_covers(
     )
 
 
-def _covers_unit() -> Any:
+def covers_unit() -> Any:
     """SQL condition: ``Contract`` covers ``Equipment`` (of ``Product``), listed or by range."""
     return or_(
         exists(

@@ -15,13 +15,13 @@ from plugins.contracts.models import (
     ServiceLevel,
     ServiceLevelTarget,
 )
-from plugins.contracts.services.common import _choice, _required, _taken
+from plugins.contracts.services.common import checked_option, is_taken, required_text
 from plugins.contracts.services.errors import ContractError
 
 
 def prepare_service_level(session: Session, level: ServiceLevel) -> ServiceLevel:
     """Check service-level terms: unique name, a known calendar, a known service mode."""
-    _required(level, "name", gettext("name"))
+    required_text(level, "name", gettext("name"))
     level.calendar_code = (level.calendar_code or "").strip()
     if level.calendar_code not in CALENDAR_CODES:
         from core.calendar.service import UnknownCalendarError, get_calendar
@@ -39,9 +39,9 @@ def prepare_service_level(session: Session, level: ServiceLevel) -> ServiceLevel
                 "calendar_code",
             ) from None
     level.service_mode = level.service_mode or "on_site"
-    _choice(level, "service_mode", gettext("service mode"), SERVICE_MODES)
+    checked_option(level, "service_mode", gettext("service mode"), SERVICE_MODES)
     query = select(ServiceLevel.id).where(ServiceLevel.name == level.name)
-    if _taken(session, query, level, ServiceLevel):
+    if is_taken(session, query, level, ServiceLevel):
         raise ContractError(
             gettext("name: service-level terms %(name)s already exist", name=level.name),
             "name",
@@ -74,7 +74,7 @@ def calendar_choices(session: Session) -> list[tuple[str, str]]:
 
 def prepare_target(session: Session, target: ServiceLevelTarget) -> ServiceLevelTarget:
     """Check one priority's times: P1..P4, response > 0, resolution >= response."""
-    _choice(target, "priority", gettext("priority"), PRIORITIES)
+    checked_option(target, "priority", gettext("priority"), PRIORITIES)
     if target.response_hours is None or target.response_hours <= 0:
         raise ContractError(gettext("response hours: must be more than 0"), "response_hours")
     if target.resolution_hours is None or target.resolution_hours < target.response_hours:

@@ -29,7 +29,7 @@ from plugins.contracts.models import (
     UNDER_REVIEW,
     Contract,
 )
-from plugins.contracts.services.common import _choice, _required, _strip
+from plugins.contracts.services.common import checked_option, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
 
 SEQUENCE = "contracts.contract"  # prefix CT: CT-2026-00001
@@ -155,7 +155,7 @@ def check_terms(session: Session, contract: Contract) -> Contract:
     resolution (shared by new contracts, edits of drafts and amendments)."""
     if contract.customer_id is None and contract.customer is None:
         raise ContractError(gettext("customer: is required"), "customer")
-    _required(contract, "title", gettext("title"))
+    required_text(contract, "title", gettext("title"))
     if contract.start_date is None:
         raise ContractError(gettext("start date: is required"), "start_date")
     if contract.end_date is None:
@@ -183,13 +183,13 @@ def check_terms(session: Session, contract: Contract) -> Contract:
         raise ContractError(gettext("fee: must not be negative"), "fee")
     contract.fee = fee_amount
     contract.billing_cycle = contract.billing_cycle or "yearly"
-    _choice(contract, "billing_cycle", gettext("billing cycle"), BILLING_CYCLES)
+    checked_option(contract, "billing_cycle", gettext("billing cycle"), BILLING_CYCLES)
     contract.renewal = contract.renewal or "express"
     if contract.renewal_months is None:
         contract.renewal_months = 12
     if contract.notice_days is None:
         contract.notice_days = 30
-    _choice(contract, "renewal", gettext("renewal"), RENEWAL_KINDS)
+    checked_option(contract, "renewal", gettext("renewal"), RENEWAL_KINDS)
     if contract.renewal_months is None or not 1 <= contract.renewal_months <= 120:
         raise ContractError(
             gettext("renewal length: must be between 1 and 120 months"), "renewal_months"
@@ -206,8 +206,8 @@ def check_terms(session: Session, contract: Contract) -> Contract:
     if contract.dispute_resolution in ("", None):
         contract.dispute_resolution = None
     else:
-        _choice(contract, "dispute_resolution", gettext("dispute resolution"), DISPUTE_KINDS)
-    _strip(
+        checked_option(contract, "dispute_resolution", gettext("dispute resolution"), DISPUTE_KINDS)
+    strip_fields(
         contract,
         "payment_terms",
         "confidentiality_clause",
@@ -239,7 +239,8 @@ def get_contract(session: Session, contract_id: int) -> Contract:
     return contract
 
 
-def _require_editable(contract: Contract) -> None:
+def require_editable(contract: Contract) -> None:
+    """Refuse to change ``contract`` unless it is is a draft or under review."""
     if contract.state not in EDITABLE_STATES:
         raise ContractError(
             gettext(

@@ -33,7 +33,8 @@ def contract_year(contract: Contract, on: datetime.date) -> tuple[datetime.date,
     return start, end
 
 
-def _used_amount(session: Session, entitlement: Entitlement, on: datetime.date) -> Decimal:
+def used_amount(session: Session, entitlement: Entitlement, on: datetime.date) -> Decimal:
+    """Amount used of ``entitlement`` in the contract year holding ``on``."""
     start, end = contract_year(entitlement.contract, on)
     rows = session.scalars(
         select(EntitlementUsage.amount).where(
@@ -45,7 +46,8 @@ def _used_amount(session: Session, entitlement: Entitlement, on: datetime.date) 
     return sum(rows, Decimal("0.00"))
 
 
-def _used_count(session: Session, entitlement: Entitlement, on: datetime.date) -> int:
+def used_count(session: Session, entitlement: Entitlement, on: datetime.date) -> int:
+    """Number of uses of ``entitlement`` in the contract year holding ``on``."""
     start, end = contract_year(entitlement.contract, on)
     return int(
         session.scalar(
@@ -100,7 +102,7 @@ def record_usage(
         value = Decimal(amount if amount is not None else "0")
         if value <= 0:
             raise ContractError(gettext("amount: must be more than 0"), "amount")
-        remaining = entitlement.annual_amount - _used_amount(session, entitlement, on)
+        remaining = entitlement.annual_amount - used_amount(session, entitlement, on)
         if value > remaining:
             raise ContractError(
                 gettext(
@@ -116,7 +118,7 @@ def record_usage(
         value_count = 1 if count is None else count
         if value_count <= 0:
             raise ContractError(gettext("count: must be more than 0"), "count")
-        remaining_count = entitlement.annual_count - _used_count(session, entitlement, on)
+        remaining_count = entitlement.annual_count - used_count(session, entitlement, on)
         if value_count > remaining_count:
             raise ContractError(
                 gettext(

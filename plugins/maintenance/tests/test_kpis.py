@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from plugins.contracts.report import service_report
+from plugins.contracts.services import service_report
 from plugins.maintenance import services as ms
 from plugins.maintenance.services import kpis, plans
 from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh

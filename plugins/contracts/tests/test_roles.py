@@ -4,7 +4,7 @@ import pytest
 
 from plugins.contracts.models import Customer
 from plugins.contracts.plugin import STAFF_ROLES
-from tests.test_contracts_lifecycle import active, world
+from plugins.contracts.tests.helpers import active, world
 
 
 def grants(app, role_name):

@@ -20,7 +20,6 @@ from core.crud import CheckedModelView
 from core.extensions import db
 from core.security.permissions import MODEL_VIEW_PERMISSIONS, BusinessModelView
 from plugins.contracts import services
-from plugins.contracts.filters import ENDING_WITHIN_CHOICES, FilterEndingWithin, parse_days
 from plugins.contracts.models import (
     IN_FORCE,
     Contact,
@@ -39,6 +38,7 @@ from plugins.contracts.models import (
     ServiceLevelTarget,
 )
 from plugins.contracts.services import ContractError
+from plugins.contracts.views.filters import ENDING_WITHIN_CHOICES, FilterEndingWithin, parse_days
 
 STATE_LABELS = {
     "draft": _("Draft"),

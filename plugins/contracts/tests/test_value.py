@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from plugins.contracts import services as s
-from plugins.contracts.value import term_months, value_by_month
-from tests.test_contracts_lifecycle import active, contract, world
+from plugins.contracts.services.value import term_months, value_by_month
+from plugins.contracts.tests.helpers import active, contract, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from plugins.contracts import services as s
 from plugins.contracts.models import CustomerAddress, Equipment
-from tests.test_contracts_lifecycle import refused, uscc
+from plugins.contracts.tests.helpers import refused, uscc
 
 pytestmark = pytest.mark.plugins("contracts")
 

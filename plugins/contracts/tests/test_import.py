@@ -9,10 +9,10 @@ from core.audit.models import AuditLog
 from core.tabular import ALL_OR_NOTHING, DRY_RUN, VALID_ROWS, read_table
 from core.tabular.download import xlsx_bytes
 from plugins.contracts import services as s
-from plugins.contracts.import_views import import_file
-from plugins.contracts.importing import KINDS
 from plugins.contracts.models import Contact, Contract, Customer, Equipment
-from tests.test_contracts_lifecycle import uscc
+from plugins.contracts.services.importing import KINDS
+from plugins.contracts.tests.helpers import uscc
+from plugins.contracts.views.importing import import_file
 
 pytestmark = pytest.mark.plugins("contracts")
 

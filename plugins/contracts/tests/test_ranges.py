@@ -6,7 +6,7 @@ import pytest
 
 from plugins.contracts import services as s
 from plugins.contracts.models import Contract, ContractRange
-from tests.test_contracts_lifecycle import contract, refused, uscc
+from plugins.contracts.tests.helpers import contract, refused, uscc
 
 pytestmark = pytest.mark.plugins("contracts")
 

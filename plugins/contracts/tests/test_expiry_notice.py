@@ -8,8 +8,8 @@ from core.notifications.models import MailOutbox, Notification
 from core.testing import create_user
 from plugins.contracts import services as s
 from plugins.contracts.models import Contract, ContractExpiryNotice
-from tests.test_contracts_amendments import PDF, SIGNED
-from tests.test_contracts_lifecycle import active, contract, refused, world
+from plugins.contracts.tests.helpers import active, contract, refused, world
+from plugins.contracts.tests.test_amendments import PDF, SIGNED
 
 pytestmark = pytest.mark.plugins("contracts")
 

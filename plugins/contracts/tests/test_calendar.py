@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from plugins.contracts import services as s
-from tests.test_contracts_lifecycle import active, contract, refused, world
+from plugins.contracts.tests.helpers import active, contract, refused, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

@@ -16,8 +16,8 @@ from flask_appbuilder.security.decorators import protect
 from core.documents import CJKFontMissing, DocumentError, render_pdf
 from core.extensions import db
 from plugins.contracts import services
-from plugins.contracts.report import parse_period, service_report
 from plugins.contracts.services import ContractError
+from plugins.contracts.services.report import parse_period, service_report
 
 
 def _report(pk: int) -> Any:

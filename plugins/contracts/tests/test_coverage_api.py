@@ -7,7 +7,7 @@ import pytest
 
 from plugins.contracts import services as s
 from plugins.contracts.models import Contract, Customer
-from tests.test_contracts_lifecycle import active, contract, uscc, world
+from plugins.contracts.tests.helpers import active, contract, uscc, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

@@ -39,13 +39,13 @@ SERVICE_REPORT = "contracts.service_report"
 
 
 def _label(choices: str, value: Any) -> str:
-    from plugins.contracts.views import CHOICES
+    from plugins.contracts.views.lifecycle import CHOICES
 
     return str(dict(CHOICES[choices]).get(value, value or ""))
 
 
 def _state(value: str | None) -> str:
-    from plugins.contracts.views import STATE_LABELS
+    from plugins.contracts.views.lifecycle import STATE_LABELS
 
     return str(STATE_LABELS.get(value, value or ""))
 
@@ -58,7 +58,7 @@ def _money(value: Decimal | None, currency: str) -> Decimal | None:
 
 
 def _field(name: str) -> str:
-    from plugins.contracts.views import LABELS
+    from plugins.contracts.views.lifecycle import LABELS
 
     return str(LABELS.get(name, name))
 

@@ -11,8 +11,8 @@ from core.documents import CJKFontMissing, find_cjk_font
 from core.hooks import hookimpl
 from core.runtime import hooks
 from plugins.contracts import services as s
-from plugins.contracts.report import SERVICE_REPORT, default_period, service_report
-from tests.test_contracts_lifecycle import CLAUSES, uscc
+from plugins.contracts.services.report import SERVICE_REPORT, default_period, service_report
+from plugins.contracts.tests.helpers import CLAUSES, uscc
 
 pytestmark = pytest.mark.plugins("contracts")
 

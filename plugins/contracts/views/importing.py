@@ -30,8 +30,8 @@ from core.tabular import (
     template_response,
 )
 from core.tabular.api import answer_import
-from plugins.contracts.importing import KINDS, ImportKind
 from plugins.contracts.services import ContractError
+from plugins.contracts.services.importing import KINDS, ImportKind
 
 PERMISSION = "contracts_import"
 

@@ -17,7 +17,7 @@ from plugins.contracts.models import (
     ContractEquipment,
     ContractVersion,
 )
-from tests.test_contracts_lifecycle import active, contract, refused, world
+from plugins.contracts.tests.helpers import active, contract, refused, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

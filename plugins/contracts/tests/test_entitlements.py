@@ -7,7 +7,7 @@ import pytest
 
 from plugins.contracts import services as s
 from plugins.contracts.models import Entitlement, EntitlementPart
-from tests.test_contracts_lifecycle import contract, refused, world
+from plugins.contracts.tests.helpers import contract, refused, world
 
 pytestmark = pytest.mark.plugins("contracts")
 

@@ -41,13 +41,13 @@ class ImportKind:
 
 
 def _labels() -> dict[str, Any]:
-    from plugins.contracts.views import LABELS
+    from plugins.contracts.views.lifecycle import LABELS
 
     return LABELS
 
 
 def _choices(name: str) -> list[tuple[str, Any]]:
-    from plugins.contracts.views import CHOICES
+    from plugins.contracts.views.lifecycle import CHOICES
 
     return [c for c in CHOICES[name] if c[0]]
 
