@@ -17,6 +17,8 @@
   future to prove that no test depends on today's date.
 * ``module_app(folder, packages, demo, admin)``: an app for a module-scoped fixture;
   ``token_headers(client, username)``: the JWT header of a user's REST login.
+* ``run_in_threads(app, count, work)``: ``work(session, index)`` in ``count`` threads that
+  start together, each in its own session: for races on stock, numbering and payments.
 * ``recorded_statements(engine)`` / ``count_statements(engine, work)``: the SQL a block sends,
   to check that a list costs the same number of queries for few or many rows.
 """
@@ -27,6 +29,7 @@ import datetime
 import itertools
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -430,3 +433,42 @@ def count_statements(engine: Engine, work: Callable[[], Any]) -> int:
     with recorded_statements(engine) as statements:
         work()
     return len(statements)
+
+
+def run_in_threads(
+    app: Flask, count: int, work: Callable[[Any, int], Any]
+) -> tuple[list[Any], list[BaseException]]:
+    """Run ``work(session, index)`` in ``count`` threads released together by a barrier.
+
+    Each thread has its own app context and database session, committed when ``work``
+    returns and rolled back when it raises. Returns ``(results, errors)``: the values the
+    successful calls returned and the exceptions of the others, for the test to check.
+    """
+    from sqlalchemy.orm import Session
+
+    from core.extensions import db
+
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(count)
+
+    def worker(index: int) -> None:
+        with app.app_context(), Session(db.engine) as session:
+            start.wait()
+            try:
+                value = work(session, index)
+                session.commit()
+                with lock:
+                    results.append(value)
+            except Exception as exc:  # collected and checked by the test
+                session.rollback()
+                with lock:
+                    errors.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return results, errors

@@ -6,13 +6,11 @@ test (parallel sessions, row locks); the SQLite variant checks the same outcome 
 SQLite's serialised writers.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
 
-from core.extensions import db
+from core.testing import run_in_threads
 from plugins.inventory import services
 from plugins.inventory.models import Location, Part, StockMove, Warehouse
 from plugins.inventory.services import InsufficientStockError
@@ -32,34 +30,6 @@ def last_units(app, session):
     services.receive(session, *ids, 3, "60.00", reference="PO-1")
     session.commit()  # and no attribute read after it: that would open a transaction
     return ids
-
-
-def run_in_threads(app, count, work):
-    """Run ``work(session, index)`` in ``count`` threads at once, each in its own session
-    that commits on success and rolls back on error. Returns (results, errors)."""
-    results, errors = [], []
-    lock = threading.Lock()
-    start = threading.Barrier(count)
-
-    def worker(index):
-        with app.app_context(), Session(db.engine) as session:
-            start.wait()
-            try:
-                value = work(session, index)
-                session.commit()
-                with lock:
-                    results.append(value)
-            except Exception as exc:  # collected and checked by the test
-                session.rollback()
-                with lock:
-                    errors.append(exc)
-
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return results, errors
 
 
 def assert_last_units_issued_exactly(app, session, part_id, shelf_id, threads=8, each=1):

@@ -9,6 +9,7 @@ import pytest
 
 from core.audit.service import record_history
 from core.events import events_published
+from core.testing import run_in_threads
 from plugins.inventory import purchasing, services, warranty
 from plugins.inventory.events import (
     StockReceivedFromVendor,
@@ -25,7 +26,6 @@ from plugins.inventory.models import (
     Warehouse,
 )
 from plugins.inventory.services import InsufficientStockError, InventoryError
-from tests.test_inventory_concurrency import run_in_threads
 
 pytestmark = pytest.mark.plugins("inventory")
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.testing import run_in_threads
 from plugins.inventory import purchasing, services
 from plugins.inventory.models import Location, Part, PurchaseOrder, StockMove, Warehouse
 from plugins.inventory.services import InventoryError
-from tests.test_inventory_concurrency import run_in_threads
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from core.testing import run_in_threads
 from plugins.inventory import services
 from plugins.inventory import stocktake as counts
 from plugins.inventory.models import Location, Part, StockMove, Stocktake, Warehouse
 from plugins.inventory.services import InventoryError
-from tests.test_inventory_concurrency import run_in_threads
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal
