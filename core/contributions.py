@@ -20,10 +20,33 @@ class RoleSpec:
     ``permissions`` are ``(permission, view_menu)`` pairs, as Flask-AppBuilder names them:
     ``("can_list", "contracts_contract")``, ``("menu_access", "Contracts")``. A permission of
     ``"*"`` grants every permission the view defines (read from the registered views).
+
+    ``includes`` names permission sets (:class:`PermissionSet`, ``"contracts.read"``) of this
+    plugin or of the plugins in its ``depends``/``optional``: the role holds their permissions
+    too. A set of a plugin that is not enabled is left out; so a plugin grants its roles what
+    they need of a dependency without the dependency naming them.
     """
 
     name: str
     permissions: Sequence[tuple[str, str]] = ()
+    includes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class PermissionSet:
+    """A named bundle of permissions a plugin offers to roles: its own and its dependants'.
+
+    ``name`` is ``"<plugin>.<set>"`` (``"inventory.stock_read"``). ``includes`` names other
+    sets whose permissions come with this one. ``granted_with`` names sets of the plugins
+    this one depends on: every role holding one of them also holds this set. That is how a
+    glue plugin reaches the roles of the plugins it joins (``parts_compatibility.links_read``
+    is granted with ``inventory.stock_read``) without naming a single role.
+    """
+
+    name: str
+    permissions: Sequence[tuple[str, str]] = ()
+    includes: Sequence[str] = ()
+    granted_with: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from flask_appbuilder import AppBuilder
     from sqlalchemy.orm import Session
 
-    from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec, RowRule
+    from core.contributions import (
+        DashboardWidget,
+        DocumentSection,
+        JobSpec,
+        PermissionSet,
+        RoleSpec,
+        RowRule,
+    )
     from core.events import Event
 
 
@@ -91,6 +98,18 @@ def aftersales_roles() -> list[RoleSpec]:
     Core creates missing roles and permissions and grants them at start-up and after
     ``aftersales db upgrade``; running it again changes nothing. Two plugins may both add
     permissions to one role name (``"Technician"``).
+    """
+
+
+@hookspec
+def aftersales_permission_sets() -> list[PermissionSet]:
+    """Return the permission sets this plugin offers (``"<plugin>.<set>"``).
+
+    A set bundles permissions that go together (reading contracts, keeping stock). Roles of
+    this plugin and of the plugins that depend on it name sets in ``RoleSpec.includes``
+    instead of listing another plugin's objects; a set's ``granted_with`` adds it to every
+    role that holds a set of a dependency. A role naming an unknown set of an enabled
+    plugin, or a set of a plugin it does not depend on, stops start-up with the reason.
     """
 
 

@@ -309,8 +309,27 @@ class PluginHooks:
         self.pm.hook.aftersales_register_apis(appbuilder=appbuilder)
 
     def roles(self) -> list[RoleSpec]:
-        """Every role declared by core and plugins."""
-        return _flatten(self.pm.hook.aftersales_roles())
+        """Every role declared by core and plugins, the permission sets they hold expanded.
+
+        See :mod:`core.security.permission_sets`; a role or set naming a set it may not
+        raises :class:`PluginConfigError`.
+        """
+        from core.security.permission_sets import expand_roles
+
+        return expand_roles(
+            self._owned(self.pm.hook.aftersales_roles),
+            self._owned(self.pm.hook.aftersales_permission_sets),
+            {manifest.name: manifest for manifest in self.enabled},
+        )
+
+    @staticmethod
+    def _owned(hook: Any) -> list[tuple[str, Any]]:
+        """``(plugin name, item)`` for every item the hook's implementations return."""
+        return [
+            (impl.plugin_name, item)
+            for impl in reversed(hook.get_hookimpls())
+            for item in (impl.function() or [])
+        ]
 
     def row_rules(self) -> list[RowRule]:
         """Every row-visibility rule declared by core and plugins."""
