@@ -6,6 +6,7 @@ from core.contributions import PermissionSet, RoleSpec
 from core.manifest import Manifest
 from core.plugins import PluginConfigError
 from core.security.permission_sets import expand_roles
+from core.testing import create_user
 
 READ_CONTRACTS = [("can_read", "contracts_contract"), ("menu_access", "Contracts")]
 READ_STOCK = [("can_read", "inventory_stock")]
@@ -125,3 +126,26 @@ def test_a_set_is_named_after_the_plugin_that_offers_it():
         expand_roles([], [("inventory", PermissionSet("contracts.read"))], manifests("inventory"))
     with pytest.raises(PluginConfigError, match="offered twice"):
         expand_roles([], [("contracts", CONTRACTS)] * 2, manifests("contracts"))
+
+
+SAMPLES = ["sample_alpha", "sample_beta"]
+
+
+def grants(app, role_name):
+    role = app.appbuilder.sm.find_role(role_name)
+    return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+
+
+def test_a_dependant_role_reads_a_dependency_through_its_set_in_a_real_app(make_app):
+    app = make_app(plugins=["sample_beta"], packages=SAMPLES)
+    with app.app_context():
+        beta_reader = grants(app, "Beta Reader")
+        user = create_user(app, ["Beta Reader"])
+    assert ("can_read", "sample_alpha_note") in beta_reader
+    assert ("can_write", "sample_alpha_note") not in beta_reader
+    client = app.test_client()
+    login = client.post("/login/", data={"username": user.username, "password": "s3cret-pass"})
+    assert login.status_code == 302
+    assert client.get("/beta/").status_code == 200
+    assert client.get("/alphanoteview/list/").status_code == 200
+    assert client.get("/alphanoteview/add").status_code == 403

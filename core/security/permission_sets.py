@@ -52,7 +52,7 @@ class _Resolver:
         """The set names ``owner`` may use and that apply here; problems are recorded."""
         usable = []
         manifest = self.manifests.get(owner)
-        allowed = (owner, *manifest.depends, *manifest.optional) if manifest else None
+        allowed = (owner, *manifest.dependency_names, *manifest.optional) if manifest else None
         for name in names:
             plugin = name.partition(".")[0]
             if allowed is not None and plugin not in allowed:

@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 
-from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, DocumentSection, JobSpec, PermissionSet, RoleSpec
 from core.hooks import hookimpl
 from core.security.permissions import BusinessModelApi, BusinessModelView
 from sample_alpha.models import AlphaNote
@@ -48,6 +48,16 @@ def aftersales_roles():
         RoleSpec(
             "Alpha User",
             [("*", "sample_alpha_note"), ("menu_access", "Alpha Notes"), ("menu_access", "Alpha")],
+        )
+    ]
+
+
+@hookimpl
+def aftersales_permission_sets():
+    return [
+        PermissionSet(
+            "sample_alpha.notes_read",
+            [("can_read", "sample_alpha_note"), ("menu_access", "Alpha Notes")],
         )
     ]
 

@@ -2,7 +2,7 @@
 
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
-from core.contributions import DocumentSection
+from core.contributions import DocumentSection, RoleSpec
 from core.hooks import hookimpl
 
 
@@ -22,6 +22,18 @@ class BetaView(BaseView):
 @hookimpl
 def aftersales_register_views(appbuilder: AppBuilder):
     appbuilder.add_view(BetaView, "Beta", category="Alpha")
+
+
+@hookimpl
+def aftersales_roles():
+    """A beta role that reads alpha's notes through the set alpha offers, not its objects."""
+    return [
+        RoleSpec(
+            "Beta Reader",
+            [("can_hello", "sample_beta_page"), ("menu_access", "Beta")],
+            includes=["sample_alpha.notes_read"],
+        )
+    ]
 
 
 @hookimpl
