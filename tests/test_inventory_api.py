@@ -226,7 +226,7 @@ def test_a_part_without_sku_is_refused_naming_the_field_and_nothing_is_saved(
 
 
 def test_technician_reads_stock_but_cannot_move_it(client, api_headers, ids):
-    technician = api_headers("Technician")
+    technician = api_headers("Inventory Read-only")
     assert client.get("/api/v1/inventory_quant/", headers=technician).status_code == 200
     answer = post(
         client,
@@ -320,7 +320,7 @@ def test_storekeeper_posts_a_receipt_with_the_form_and_an_overissue_is_flashed(
 
 
 def test_technician_cannot_open_the_stock_action_form(client, login_as, ids):
-    login_as("Technician")
+    login_as("Inventory Read-only")
     assert client.get("/inventory/actions/issue").status_code in (302, 403)
     assert client.get("/inventory/stock/list/").status_code == 200
 

@@ -259,7 +259,7 @@ def test_changing_a_link_into_an_existing_pair_is_refused(client, api_headers, w
     assert session.get(PartProduct, other.id).product_id == world["hvac"]
 
 
-@pytest.mark.parametrize("role", ["Technician", "Contract Manager", "Staff Read-only"])
+@pytest.mark.parametrize("role", ["Inventory Read-only", "Contract Manager", "Staff Read-only"])
 def test_readers_read_links_and_unit_parts_but_cannot_write(
     client, api_headers, world, role, session
 ):
@@ -284,7 +284,7 @@ def test_inventory_roles_may_write_links(client, api_headers, world, role):
 
 
 def test_unit_parts_of_an_unknown_unit_answer_404(client, api_headers, world):
-    answer = client.get(f"{API}equipment/999/parts", headers=api_headers("Technician"))
+    answer = client.get(f"{API}equipment/999/parts", headers=api_headers("Inventory Read-only"))
     assert (answer.status_code, answer.json["field"]) == (404, "equipment_id")
 
 
@@ -310,7 +310,7 @@ def test_list_filters_by_part_and_by_product(client, login_as, world, session):
     services.link_part(session, world["fuser"], world["printer"])
     services.link_part(session, world["filter"], world["hvac"])
     session.commit()
-    login_as("Technician")
+    login_as("Inventory Read-only")
     by_part = client.get(f"{SCREEN}/list/?_flt_0_part={world['filter']}").text
     assert cells(by_part) >= {"FLT-AIR", "Daikin"} and "FUS-220" not in cells(by_part)
     by_product = client.get(f"{SCREEN}/list/?_flt_0_product={world['printer']}").text
@@ -323,7 +323,7 @@ def cells(html):
 
 
 def test_technician_reads_the_screen_but_cannot_add(client, login_as, world, session):
-    login_as("Technician")
+    login_as("Inventory Read-only")
     assert client.get(f"{SCREEN}/list/").status_code == 200
     assert client.get(f"{SCREEN}/add").status_code == 403
     form = {"part": str(world["fuser"]), "product": str(world["printer"])}

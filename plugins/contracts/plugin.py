@@ -16,7 +16,13 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec
+from core.contributions import (
+    DashboardWidget,
+    DocumentSection,
+    JobSpec,
+    PermissionSet,
+    RoleSpec,
+)
 from core.dashboard.charts import bar_chart
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
@@ -40,15 +46,6 @@ OBJECTS = [
     "contracts_service_level",
     "contracts_contract",
 ]
-# Staff roles of the other built-in plugins that read contracts, customers and equipment.
-STAFF_ROLES = (
-    "Technician",
-    "Dispatcher",
-    "Service Manager",
-    "Storekeeper",
-    "Purchaser",
-    "Inventory Manager",
-)
 # The manifest's label and summary, so that the catalogs translate them on the Modules screen.
 MANIFEST_STRINGS = [
     _("Contracts"),
@@ -157,38 +154,43 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
 
 @hookimpl
-def aftersales_roles() -> list[RoleSpec]:
-    """Contract Manager (everything), Sales (customers and draft contracts), Staff
-    Read-only and the other staff roles (read contracts, customers, equipment, service
-    levels and coverage; the grants merge with those other plugins give the same roles)."""
+def aftersales_permission_sets() -> list[PermissionSet]:
+    """``contracts.read``: read contracts, customers, equipment, service levels and coverage.
+
+    Roles of the plugins that depend on contracts include it (a technician reads the
+    contract of the unit they repair); contracts itself names none of their roles.
+    """
     read_all = [p for obj in OBJECTS for p in read_only(obj)]
+    return [
+        PermissionSet("contracts.read", [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS])
+    ]
+
+
+@hookimpl
+def aftersales_roles() -> list[RoleSpec]:
+    """Contract Manager (everything), Sales (customers and draft contracts) and Staff
+    Read-only (reads what ``contracts.read`` covers)."""
     return [
         RoleSpec(
             "Contract Manager",
             [
                 *(p for obj in OBJECTS for p in read_write(obj)),
                 ("can_approve", "contracts_contract"),
-                *read_only("contracts_coverage"),
-                *MENU_ACCESS,
                 *IMPORT_ACCESS,
             ],
+            includes=["contracts.read"],
         ),
         RoleSpec(
             "Sales",
             [
-                *read_all,
                 *read_write("contracts_customer"),
                 *read_write("contracts_contact"),
                 *read_write("contracts_contract"),
-                *read_only("contracts_coverage"),
-                *MENU_ACCESS,
                 *IMPORT_ACCESS,
             ],
+            includes=["contracts.read"],
         ),
-        *(
-            RoleSpec(name, [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS])
-            for name in ("Staff Read-only", *STAFF_ROLES)
-        ),
+        RoleSpec("Staff Read-only", includes=["contracts.read"]),
     ]
 
 

@@ -12,7 +12,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, JobSpec, PermissionSet, RoleSpec
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -117,10 +117,10 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
 
 @hookimpl
-def aftersales_roles() -> list[RoleSpec]:
-    """Storekeeper runs the stores (receives POs, counts stock); Purchaser buys (suppliers,
-    POs, reorder planning); Inventory Manager does both and approves stocktakes; Technician
-    reads parts and stock."""
+def aftersales_permission_sets() -> list[PermissionSet]:
+    """``inventory.stock_read`` (parts and stock on hand, for the roles of dependants such as
+    maintenance's technicians), ``inventory.storekeeping`` (run the stores: receive POs,
+    count stock) and ``inventory.purchasing`` (suppliers, POs, reorder planning)."""
     menus = [("menu_access", MENU), *(("menu_access", name) for name in MENUS)]
     purchasing_menus = [("menu_access", name) for name in PURCHASING_MENUS]
     readers = [*read_only(PART), *read_only(STOCK), ("menu_access", MENU)]
@@ -158,15 +158,27 @@ def aftersales_roles() -> list[RoleSpec]:
         *purchasing_menus,
     ]
     return [
-        RoleSpec("Storekeeper", storekeeper),
-        RoleSpec("Purchaser", purchaser),
+        PermissionSet(
+            "inventory.stock_read",
+            [*readers, ("menu_access", "Parts"), ("menu_access", "Stock on Hand")],
+        ),
+        PermissionSet("inventory.storekeeping", storekeeper),
+        PermissionSet("inventory.purchasing", purchaser),
+    ]
+
+
+@hookimpl
+def aftersales_roles() -> list[RoleSpec]:
+    """Storekeeper runs the stores, Purchaser buys, Inventory Manager does both and approves
+    stocktakes, Inventory Read-only looks up parts and stock."""
+    return [
+        RoleSpec("Inventory Read-only", includes=["inventory.stock_read"]),
+        RoleSpec("Storekeeper", includes=["inventory.storekeeping"]),
+        RoleSpec("Purchaser", includes=["inventory.purchasing"]),
         RoleSpec(
             "Inventory Manager",
-            [*storekeeper, *purchaser, ("can_approve", STOCKTAKE)],
-        ),
-        RoleSpec(
-            "Technician",
-            [*readers, ("menu_access", "Parts"), ("menu_access", "Stock on Hand")],
+            [("can_approve", STOCKTAKE)],
+            includes=["inventory.storekeeping", "inventory.purchasing"],
         ),
     ]
 

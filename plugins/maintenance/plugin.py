@@ -145,7 +145,8 @@ def aftersales_row_rules() -> list[RowRule]:
 def aftersales_roles() -> list[RoleSpec]:
     """Service Manager (everything here), Dispatcher (fault reports, work orders and their
     dispatch; reads technicians and plans), Technician (works the orders assigned to them,
-    reads fault reports; ``Technician`` is shared with inventory: grants merge)."""
+    reads fault reports). All three read contracts (``contracts.read``); technicians also
+    read parts and stock when inventory is enabled (``inventory.stock_read``)."""
     return [
         RoleSpec(
             "Service Manager",
@@ -157,6 +158,7 @@ def aftersales_roles() -> list[RoleSpec]:
                 DISPATCH,
                 *MENU_ACCESS,
             ],
+            includes=["contracts.read"],
         ),
         RoleSpec(
             "Dispatcher",
@@ -168,6 +170,7 @@ def aftersales_roles() -> list[RoleSpec]:
                 DISPATCH,
                 *MENU_ACCESS,
             ],
+            includes=["contracts.read"],
         ),
         RoleSpec(
             "Technician",
@@ -179,6 +182,7 @@ def aftersales_roles() -> list[RoleSpec]:
                 ("menu_access", "Work Orders"),
                 ("menu_access", "Fault Reports"),
             ],
+            includes=["contracts.read", "inventory.stock_read"],
         ),
     ]
 

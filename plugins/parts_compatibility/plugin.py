@@ -11,7 +11,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
-from core.contributions import RoleSpec
+from core.contributions import PermissionSet
 from core.hooks import hookimpl
 from core.menus import add_related_view
 from core.security.permissions import read_only, read_write
@@ -20,16 +20,6 @@ LINK = "parts_compatibility_link"
 MENU = "Compatible Products"
 # Inventory's menu: the screen sits with the parts it describes.
 CATEGORY = "Inventory"
-WRITERS = ("Storekeeper", "Purchaser", "Inventory Manager")
-# Inventory's and contracts' reading roles (the grants merge with theirs).
-READERS = (
-    "Technician",
-    "Contract Manager",
-    "Sales",
-    "Staff Read-only",
-    "Dispatcher",
-    "Service Manager",
-)
 # The screens of the other two plugins that show the links as a related list, found by
 # their (public) URLs so that this plugin imports neither plugin's views.
 PART_PAGE = "/inventory/parts"
@@ -79,13 +69,26 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 
 
 @hookimpl
-def aftersales_roles() -> list[RoleSpec]:
-    """Storekeeper, Purchaser and Inventory Manager keep the links; technicians, contract
-    staff and the other staff roles read them."""
+def aftersales_permission_sets() -> list[PermissionSet]:
+    """Who keeps and who reads the links, said in the sets of the two plugins it joins.
+
+    ``links_write`` comes with keeping or buying stock (and lets those roles read the
+    contracts' products the links name); ``links_read`` with reading contracts or stock. So
+    neither plugin, nor this one, names a role of the other.
+    """
     menus = [("menu_access", CATEGORY), ("menu_access", MENU)]
     return [
-        *(RoleSpec(name, [*read_write(LINK), *menus]) for name in WRITERS),
-        *(RoleSpec(name, [*read_only(LINK), *menus]) for name in READERS),
+        PermissionSet(
+            "parts_compatibility.links_read",
+            [*read_only(LINK), *menus],
+            granted_with=["contracts.read", "inventory.stock_read"],
+        ),
+        PermissionSet(
+            "parts_compatibility.links_write",
+            [*read_write(LINK), *menus],
+            includes=["contracts.read"],
+            granted_with=["inventory.storekeeping", "inventory.purchasing"],
+        ),
     ]
 
 

@@ -1,10 +1,15 @@
-"""Contracts: technicians and the other staff roles read contracts, customers and equipment."""
+"""Contracts' roles, alone: no role of a plugin that depends on contracts is made here.
+
+How the roles of maintenance, inventory and parts_compatibility read contracts (through the
+``contracts.read`` set) is in ``tests/test_roles_across_plugins.py``.
+"""
 
 import pytest
 
 from plugins.contracts.models import Customer
-from plugins.contracts.plugin import STAFF_ROLES
 from plugins.contracts.tests.helpers import active, world
+
+pytestmark = pytest.mark.plugins("contracts")
 
 
 def grants(app, role_name):
@@ -12,13 +17,25 @@ def grants(app, role_name):
     return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
 
 
-@pytest.mark.plugins("contracts")
-@pytest.mark.parametrize("role", ["Technician", "Dispatcher", "Storekeeper"])
-def test_staff_roles_read_contracts_customers_and_equipment(client, api_headers, session, role):
+def test_contracts_alone_makes_its_own_roles_and_none_of_its_dependants(app):
+    sm = app.appbuilder.sm
+    for name in ("Contract Manager", "Sales", "Staff Read-only"):
+        assert sm.find_role(name) is not None, name
+    for name in ("Technician", "Dispatcher", "Service Manager", "Storekeeper", "Purchaser"):
+        assert sm.find_role(name) is None, name
+    reader = grants(app, "Staff Read-only")
+    assert {("can_read", "contracts_contract"), ("can_read", "contracts_equipment")} <= reader
+    assert ("can_write", "contracts_contract") not in reader
+    manager = grants(app, "Contract Manager")
+    assert {("can_write", "contracts_contract"), ("can_approve", "contracts_contract")} <= manager
+    assert ("can_read", "contracts_coverage") in manager
+
+
+def test_staff_read_only_reads_contracts_customers_and_equipment(client, api_headers, session):
     customer, unit, level = world(session)
     made = active(session, customer, level, unit)
     session.commit()
-    headers = api_headers(role)
+    headers = api_headers("Staff Read-only")
     for url in (
         f"/api/v1/contract/{made.id}",
         "/api/v1/customer/",
@@ -37,25 +54,13 @@ def test_staff_roles_read_contracts_customers_and_equipment(client, api_headers,
     assert session.query(Customer).count() == 1
 
 
-@pytest.mark.plugins("contracts")
-def test_a_technician_reads_the_contract_screens_but_cannot_write(client, login_as, session):
+def test_staff_read_only_reads_the_contract_screens_but_cannot_write(client, login_as, session):
     customer, unit, level = world(session)
     made = active(session, customer, level, unit)
     session.commit()
-    login_as("Technician")
+    login_as("Staff Read-only")
     assert client.get(f"/contracts/contracts/show/{made.id}").status_code == 200
     assert client.get("/contracts/equipment/list/").status_code == 200
     assert client.get("/contracts/customers/list/").status_code == 200
     assert client.get("/contracts/customers/add").status_code == 403
     assert client.get(f"/contracts/amendments/add?contract={made.id}").status_code == 403
-
-
-@pytest.mark.plugins("contracts", "inventory")
-def test_technician_grants_of_several_plugins_merge(app):
-    technician = grants(app, "Technician")
-    assert ("can_read", "contracts_contract") in technician
-    assert ("can_read", "contracts_equipment") in technician
-    assert ("can_write", "contracts_contract") not in technician
-    assert any(view.startswith("inventory_") for _perm, view in technician)
-    for role in STAFF_ROLES:
-        assert ("can_read", "contracts_customer") in grants(app, role)
