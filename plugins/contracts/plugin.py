@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_appbuilder import AppBuilder
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +22,6 @@ from core.contributions import (
     PermissionSet,
     RoleSpec,
 )
-from core.dashboard.charts import bar_chart
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -194,63 +192,19 @@ def aftersales_roles() -> list[RoleSpec]:
     ]
 
 
-def _by_state(session: Session) -> dict[str, Any]:
-    from plugins.contracts.services import count_by_state
-    from plugins.contracts.views.lifecycle import STATE_LABELS
-
-    counts = count_by_state(session)
-    return bar_chart(
-        [STATE_LABELS[s] for s in counts], gettext("Contracts"), list(counts.values()), "#337ab7"
-    )
-
-
-def _expiring(session: Session) -> dict[str, Any]:
-    from flask import current_app
-
-    from plugins.contracts.services import company_today, expiring_within
-
-    days = int(current_app.config.get("CONTRACTS_EXPIRING_DAYS", 90))
-    found = expiring_within(session, company_today(), days)
-    return {
-        "rows": [
-            {
-                "label": f"{c.number} {c.title}",
-                "value": c.end_date.isoformat(),
-                "link": f"/contracts/contracts/show/{c.id}",
-            }
-            for c in found[:10]
-        ],
-        "value": len(found),
-    }
-
-
-def _value_by_month(session: Session) -> dict[str, Any]:
-    from core.company.service import company_currency
-    from plugins.contracts.services import company_today
-    from plugins.contracts.services.value import month_start, value_by_month
-
-    currency = company_currency()
-    values = value_by_month(session, month_start(company_today(), -5), 12, currency)
-    return bar_chart(
-        [month.strftime("%Y-%m") for month, _value in values],
-        gettext("Contract value (%(currency)s)", currency=currency),
-        [float(value) for _month, value in values],
-        "#5cb85c",
-        whole_numbers=False,
-    )
-
-
 @hookimpl
 def aftersales_dashboard_widgets() -> list[DashboardWidget]:
     """Contracts by state and contract value by month (charts), contracts ending within 90
     days (list)."""
+    from plugins.contracts.services.dashboard import expiring_list, state_chart, value_chart
+
     permission = ("can_read", "contracts_contract")
     return [
         DashboardWidget(
             "contracts_by_state",
             _("Contracts by state"),
             "chart",
-            _by_state,
+            state_chart,
             permission=permission,
             order=20,
         ),
@@ -258,7 +212,7 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
             "contracts_expiring",
             _("Contracts ending within 90 days"),
             "list",
-            _expiring,
+            expiring_list,
             permission=permission,
             order=21,
         ),
@@ -266,7 +220,7 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
             "contracts_value_by_month",
             _("Contract value by month"),
             "chart",
-            _value_by_month,
+            value_chart,
             permission=permission,
             order=22,
         ),

@@ -16,7 +16,7 @@ The rules live in short modules, each re-exported here (``services.coverage(...)
   product ranges; ``entitlements``: entitlement lines and part lists.
 - ``activation``: the rules to come into force; ``versions``: snapshots and comparison.
 - ``lifecycle``: the state machine; ``expiry``: the daily job and the managers' notices.
-- ``usage``: quotas per contract year; ``coverage_engine``: :func:`coverage`.
+- ``usage``: quotas per contract year; ``coverage``: :func:`coverage`.
 - ``changes``, ``attachments``, ``amendments``: amendments of contracts in force.
 - ``calendar``: upcoming cancel-by and end dates.
 """
@@ -59,7 +59,7 @@ from plugins.contracts.services.changes import (
 from plugins.contracts.services.common import (
     company_today,
 )
-from plugins.contracts.services.coverage_engine import (
+from plugins.contracts.services.coverage import (
     Coverage,
     coverage,
 )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from core.tabular import Column, Row, RowError, match_choice, parse_date, parse_whole
 from plugins.contracts import services
 from plugins.contracts.models import Customer, Equipment, Product, ServiceLevel
+from plugins.contracts.services.labels import CHOICES, LABELS
 
 _SERIALS = re.compile(r"[;；,，\n]+")
 
@@ -41,14 +42,10 @@ class ImportKind:
 
 
 def _labels() -> dict[str, Any]:
-    from plugins.contracts.views.lifecycle import LABELS
-
     return LABELS
 
 
 def _choices(name: str) -> list[tuple[str, Any]]:
-    from plugins.contracts.views.lifecycle import CHOICES
-
     return [c for c in CHOICES[name] if c[0]]
 
 

@@ -34,19 +34,16 @@ from plugins.contracts.models import (
     EntitlementUsage,
     Equipment,
 )
+from plugins.contracts.services.labels import CHOICES, LABELS, STATE_LABELS
 
 SERVICE_REPORT = "contracts.service_report"
 
 
 def _label(choices: str, value: Any) -> str:
-    from plugins.contracts.views.lifecycle import CHOICES
-
     return str(dict(CHOICES[choices]).get(value, value or ""))
 
 
 def _state(value: str | None) -> str:
-    from plugins.contracts.views.lifecycle import STATE_LABELS
-
     return str(STATE_LABELS.get(value, value or ""))
 
 
@@ -58,8 +55,6 @@ def _money(value: Decimal | None, currency: str) -> Decimal | None:
 
 
 def _field(name: str) -> str:
-    from plugins.contracts.views.lifecycle import LABELS
-
     return str(LABELS.get(name, name))
 
 

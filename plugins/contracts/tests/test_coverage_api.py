@@ -230,12 +230,12 @@ def test_contract_list_screen_shows_customer_names(client, login_as, session):
 
 
 def test_dashboard_widgets_count_contracts(session):
-    from plugins.contracts.plugin import _by_state
+    from plugins.contracts.services.dashboard import state_chart
 
     customer, unit, level = world(session)
     active(session, customer, level, unit)
     contract(session, customer, level)
-    chart = _by_state(session)
+    chart = state_chart(session)
     assert chart["data"]["datasets"][0]["data"][:3] == [1, 0, 1]
 
 
@@ -359,7 +359,7 @@ def test_contract_list_api_costs_the_same_queries_for_more_rows(client, api_head
 
 
 def test_dashboard_lists_contracts_ending_within_90_days(session):
-    from plugins.contracts.plugin import _expiring
+    from plugins.contracts.services.dashboard import expiring_list
 
     customer, unit, level = world(session)
     today = s.company_today()
@@ -371,7 +371,7 @@ def test_dashboard_lists_contracts_ending_within_90_days(session):
         start=today - datetime.timedelta(days=300),
         end=today + datetime.timedelta(days=60),
     )
-    data = _expiring(session)
+    data = expiring_list(session)
     assert data["value"] == 1
     assert data["rows"][0]["label"].startswith(soon.number)
 
