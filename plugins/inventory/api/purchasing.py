@@ -1,4 +1,4 @@
-"""REST APIs of purchasing and planning. They only call services.
+"""REST APIs of purchasing. They only call services.
 
 * ``/api/v1/inventory_supplier/`` and ``/api/v1/inventory_supplier_price/``: records.
 * ``/api/v1/inventory_purchase_order/``: drafts (``supplier``, ``expected_date``, ``note``)
@@ -7,9 +7,6 @@
   ``POST <id>/order``, ``POST <id>/cancel`` (``can_write``); ``POST <id>/receive`` with
   ``{"lines": {"<line id>": quantity}}`` or ``{}`` for everything outstanding
   (``can_receive``).
-* ``/api/v1/inventory_reorder_rule/``: reorder rules; ``GET /api/v1/inventory_reorder/
-  suggestions`` and ``POST /api/v1/inventory_reorder/draft`` (drafts purchase orders).
-* ``GET /api/v1/inventory_evaluation/?start=&end=``: the stock evaluation of a period.
 
 A refusal answers 4xx with ``{"message", "field"}`` and changes nothing.
 """
@@ -17,7 +14,6 @@ A refusal answers 4xx with ``{"message", "field"}`` and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, request
@@ -26,27 +22,21 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from marshmallow import fields
 
-from core.api_input import check_query_dates, describes_body, path_choices
+from core.api_input import describes_body, path_choices
 from core.crud import CheckedModelApi
 from core.errors import answers_refusals
 from core.extensions import db
-from core.security.permissions import MODEL_API_PERMISSIONS, BusinessApi
-from plugins.inventory import evaluation, purchasing, reorder
-from plugins.inventory.api import move_json
+from core.security.permissions import MODEL_API_PERMISSIONS
+from plugins.inventory.api.common import NO_DELETE
+from plugins.inventory.api.moves import move_json
 from plugins.inventory.models import (
     PurchaseOrder,
-    ReorderRule,
     Supplier,
     SupplierPrice,
 )
-from plugins.inventory.services import InventoryError
+from plugins.inventory.services import InventoryError, purchasing, suppliers
 
-NO_DELETE = {"get", "get_list", "info", "post", "put"}
 SUPPLIER_FIELDS = ["name", "tax_id", "contact_name", "phone", "email", "lead_time_days", "active"]
-
-
-def _text(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def order_json(order: PurchaseOrder) -> dict[str, Any]:
@@ -86,7 +76,7 @@ class SupplierApi(CheckedModelApi):
     search_columns = ["name", "tax_id", "active"]
     base_order = ("name", "asc")
 
-    prepare = staticmethod(purchasing.prepare_supplier)
+    prepare = staticmethod(suppliers.prepare_supplier)
 
 
 class SupplierPriceApi(CheckedModelApi):
@@ -107,7 +97,7 @@ class SupplierPriceApi(CheckedModelApi):
     add_columns = edit_columns = ["supplier", "part", "supplier_sku", "unit_price"]
     search_columns = ["supplier", "part"]
 
-    prepare = staticmethod(purchasing.prepare_supplier_price)
+    prepare = staticmethod(suppliers.prepare_supplier_price)
 
 
 #: Bodies of the purchase-order endpoints (documented in the OpenAPI document).
@@ -239,145 +229,4 @@ class PurchaseOrderApi(CheckedModelApi):
         quantities = body.get("lines") or None
         return self._answer(
             pk, lambda order: purchasing.receive_order(db.session, order, quantities), 201
-        )
-
-
-RULE_FIELDS = [
-    "part",
-    "location",
-    "method",
-    "min_quantity",
-    "max_quantity",
-    "safety_stock",
-    "lead_time_days",
-    "usage_days",
-    "active",
-]
-
-
-class ReorderRuleApi(CheckedModelApi):
-    """Reorder rules per part and location."""
-
-    resource_name = "inventory_reorder_rule"
-    datamodel = SQLAInterface(ReorderRule)
-    class_permission_name = "inventory_reorder"
-    list_columns = show_columns = [
-        "id",
-        "part.id",
-        "part.sku",
-        "location.id",
-        "location.label",
-        *RULE_FIELDS[2:],
-        "reorder_point",
-    ]
-    add_columns = edit_columns = RULE_FIELDS
-    search_columns = ["part", "location", "method", "active"]
-
-    prepare = staticmethod(reorder.prepare_rule)
-
-    def post_add(self, item: ReorderRule) -> None:
-        """Create the rule's quant and compute a demand rule's reorder point."""
-        reorder.save_rule(db.session, item)
-        db.session.commit()
-
-    def post_update(self, item: ReorderRule) -> None:
-        """Recompute a demand rule's reorder point."""
-        reorder.save_rule(db.session, item)
-        db.session.commit()
-
-
-def suggestion_json(suggestion: reorder.Suggestion) -> dict[str, Any]:
-    """A suggestion (quantities as strings)."""
-    fields = suggestion.__dataclass_fields__
-    body = {name: _text(getattr(suggestion, name)) for name in fields}
-    body["position"] = str(suggestion.position)
-    return body
-
-
-class ReorderApi(BusinessApi):
-    """``GET /api/v1/inventory_reorder/suggestions`` (``can_read``) and ``POST
-    /api/v1/inventory_reorder/draft`` (``can_write`` on ``inventory_reorder``)."""
-
-    resource_name = "inventory_reorder"
-    class_permission_name = "inventory_reorder"
-    openapi_spec_tag = "Inventory reorder"
-    method_permission_name = {"suggestions": "read", "draft": "write"}
-
-    @expose("/suggestions", methods=["GET"])
-    @protect()
-    def suggestions(self) -> Response:
-        """What every active rule suggests now.
-        ---
-        get:
-          summary: Reorder suggestions
-          responses:
-            200:
-              description: result, a list of suggestions
-        """
-        found = reorder.suggestions(db.session)
-        return self.response(200, result=[suggestion_json(s) for s in found])
-
-    @expose("/draft", methods=["POST"])
-    @describes_body(None)
-    @protect()
-    @answers_refusals
-    def draft(self) -> Response:
-        """Draft purchase orders from the suggestions (idempotent).
-        ---
-        post:
-          summary: Draft purchase orders
-          responses:
-            200:
-              description: the orders touched, lines added, parts without a supplier
-        """
-        result = reorder.draft_purchase_orders(db.session)
-        db.session.commit()
-        return self.response(
-            200,
-            orders=[order.number for order in result.orders],
-            lines=result.lines,
-            without_supplier=sorted({s.sku for s in result.without_supplier}),
-        )
-
-
-class EvaluationApi(BusinessApi):
-    """``GET /api/v1/inventory_evaluation/?start=YYYY-MM-DD&end=YYYY-MM-DD``: the stock
-    evaluation of a period (``can_read`` on ``inventory_evaluation``)."""
-
-    resource_name = "inventory_evaluation"
-    class_permission_name = "inventory_evaluation"
-    openapi_spec_tag = "Inventory evaluation"
-    method_permission_name = {"period": "read"}
-
-    @expose("/", methods=["GET"])
-    @protect()
-    @answers_refusals
-    def period(self) -> Response:
-        """Consumption, turnover, slow-moving and dead stock, stock-outs, rule suggestions.
-        ---
-        get:
-          parameters:
-          - {in: query, name: start, required: true, schema: {type: string, format: date}}
-          - {in: query, name: end, required: true, schema: {type: string, format: date}}
-          responses:
-            200: {description: The evaluation; quantities and amounts as strings}
-            422: {description: A bad period, naming start or end}
-        """
-        check_query_dates("start", "end", error=InventoryError)
-        found = evaluation.evaluate(db.session, request.args.get("start"), request.args.get("end"))
-        return self.response(
-            200,
-            start=found.start.isoformat(),
-            end=found.end.isoformat(),
-            consumed_value=str(found.consumed_value),
-            average_stock_value=str(found.average_stock_value),
-            turnover=_text(found.turnover),
-            parts=[
-                {name: _text(getattr(p, name)) for name in p.__dataclass_fields__}
-                for p in found.parts
-            ],
-            suggestions=[
-                {name: _text(getattr(s, name)) for name in s.__dataclass_fields__}
-                for s in found.suggestions
-            ],
         )

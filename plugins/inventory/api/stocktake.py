@@ -14,7 +14,6 @@ A refusal answers 4xx with ``{"message", "field"}`` and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -30,18 +29,16 @@ from core.errors import answers_refusals
 from core.extensions import db
 from core.security.permissions import MODEL_API_PERMISSIONS
 from core.tabular.api import answer_import
-from plugins.inventory import stocktake as counts
+from plugins.inventory.api.common import json_value
 from plugins.inventory.models import Stocktake
+from plugins.inventory.services import stocktake as counts
+from plugins.inventory.services import stocktake_import
 
 STEPS: dict[str, Callable[..., Any]] = {
     "start": counts.start_counting,
     "submit": counts.submit,
     "cancel": counts.cancel,
 }
-
-
-def _text(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def sheet_json(stocktake: Stocktake) -> dict[str, Any]:
@@ -54,7 +51,8 @@ def sheet_json(stocktake: Stocktake) -> dict[str, Any]:
         "state": stocktake.state,
         "variance_value": str(counts.variance_total(rows)),
         "lines": [
-            {name: _text(getattr(row, name)) for name in row.__dataclass_fields__} for row in rows
+            {name: json_value(getattr(row, name)) for name in row.__dataclass_fields__}
+            for row in rows
         ],
     }
 
@@ -183,7 +181,7 @@ class StocktakeApi(CheckedModelApi):
         found = counts.get_stocktake(db.session, pk)
         return answer_import(
             self,
-            lambda data, filename, mode, sheet: counts.import_counts(
+            lambda data, filename, mode, sheet: stocktake_import.import_counts(
                 db.session, found, data, filename, mode, sheet
             ),
         )

@@ -1,4 +1,5 @@
-"""Purchasing rules: suppliers, their prices, purchase orders and receipts against them.
+"""Purchasing rules: purchase orders and receipts against them (suppliers and their prices are
+in :mod:`plugins.inventory.services.suppliers`).
 
 A purchase order goes draft -> ordered -> partially received (``partial``) -> received, or
 is cancelled: a draft or an ordered PO with nothing received becomes ``cancelled``;
@@ -21,7 +22,6 @@ nothing behind.
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session, selectinload
 from core.audit.capture import record_update
 from core.sequences.service import company_today, define_sequence, next_number
 from core.timeutil import utcnow
-from plugins.inventory import services
 from plugins.inventory.models import (
     CANCELLED,
     CLOSED,
@@ -44,159 +43,28 @@ from plugins.inventory.models import (
     PARTIAL,
     PO_OPEN_STATES,
     RECEIVED,
-    Part,
     PurchaseOrder,
     PurchaseOrderLine,
     Quantity,
     StockMove,
-    Supplier,
-    SupplierPrice,
 )
-from plugins.inventory.services import InventoryError, fmt_quantity, parse_quantity
+from plugins.inventory.services.common import (
+    clean_text,
+    fmt_quantity,
+    get_location,
+    get_part,
+    parse_cost,
+    parse_date,
+    parse_quantity,
+    record_id,
+)
+from plugins.inventory.services.errors import InventoryError
+from plugins.inventory.services.moves import receive
+from plugins.inventory.services.suppliers import get_supplier, price_for
 
 SEQUENCE = "inventory.purchase_order"  # prefix PO: PO-2026-00001
 OVER_RECEIPT_SETTING = "INVENTORY_OVER_RECEIPT_PERCENT"
 RECEIVABLE_STATES = (ORDERED, PARTIAL)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TAX_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{4,39}$")
-_MAX_LEAD_DAYS = 365
-
-
-# --- suppliers --------------------------------------------------------------------------------
-
-
-def _lead_time(value: Any, field: str = "lead_time_days", *, required: bool = True) -> int | None:
-    if value is None or value == "":
-        if required:
-            raise InventoryError(gettext("%(field)s: is required", field=field), field)
-        return None
-    if isinstance(value, bool):
-        raise InventoryError(gettext("%(field)s: must be a whole number", field=field), field)
-    try:
-        days = int(str(value).strip())
-    except ValueError:
-        raise InventoryError(
-            gettext("%(field)s: must be a whole number", field=field), field
-        ) from None
-    if not 0 <= days <= _MAX_LEAD_DAYS:
-        raise InventoryError(
-            gettext(
-                "%(field)s: must be between 0 and %(max)d days", field=field, max=_MAX_LEAD_DAYS
-            ),
-            field,
-        )
-    return days
-
-
-def prepare_supplier(session: Session, supplier: Supplier) -> Supplier:
-    """Check a new or edited supplier (nothing is flushed): name required and unique (409),
-    tax ID and e-mail well-formed when given, lead time 0-365 days."""
-    supplier.name = services._text(supplier.name, "name", required=True, length=200)
-    supplier.tax_id = services._text(supplier.tax_id, "tax_id", required=False, length=40)
-    if supplier.tax_id and not _TAX_ID.match(supplier.tax_id):
-        raise InventoryError(
-            gettext(
-                "tax_id: %(value)s is not a tax ID (5-40 letters and digits)", value=supplier.tax_id
-            ),
-            "tax_id",
-        )
-    supplier.contact_name = services._text(supplier.contact_name, "contact_name", False)
-    supplier.phone = services._text(supplier.phone, "phone", False, length=40)
-    supplier.email = services._text(supplier.email, "email", False, length=120)
-    if supplier.email and not _EMAIL.match(supplier.email):
-        raise InventoryError(
-            gettext("email: %(value)s is not an e-mail address", value=supplier.email), "email"
-        )
-    supplier.lead_time_days = _lead_time(
-        7 if supplier.lead_time_days is None else supplier.lead_time_days
-    )
-    if supplier.active is None:
-        supplier.active = True
-    same = select(Supplier.id).where(Supplier.name == supplier.name)
-    if supplier.id is not None:
-        same = same.where(Supplier.id != supplier.id)
-    with session.no_autoflush:
-        taken = session.scalar(same)
-    if taken is not None:
-        raise InventoryError(
-            gettext("name: supplier %(name)s already exists", name=supplier.name), "name", 409
-        )
-    return supplier
-
-
-def create_supplier(session: Session, **values: Any) -> Supplier:
-    """Create a supplier after :func:`prepare_supplier`; returns it flushed."""
-    supplier = Supplier(**values)
-    prepare_supplier(session, supplier)
-    session.add(supplier)
-    session.flush()
-    return supplier
-
-
-def prepare_supplier_price(session: Session, price: SupplierPrice) -> SupplierPrice:
-    """Check a supplier price: supplier and part given, price not negative, one price per
-    supplier and part (409)."""
-    with session.no_autoflush:
-        supplier_id = price.supplier.id if price.supplier is not None else price.supplier_id
-        part_id = price.part.id if price.part is not None else price.part_id
-        if supplier_id is None:
-            raise InventoryError(gettext("%(field)s: is required", field="supplier"), "supplier")
-        if part_id is None:
-            raise InventoryError(gettext("%(field)s: is required", field="part"), "part")
-        price.unit_price = services._cost(price.unit_price, "unit_price")
-        price.supplier_sku = services._text(price.supplier_sku, "supplier_sku", False, 60)
-        same = select(SupplierPrice.id).where(
-            SupplierPrice.supplier_id == supplier_id, SupplierPrice.part_id == part_id
-        )
-        if price.id is not None:
-            same = same.where(SupplierPrice.id != price.id)
-        if session.scalar(same) is not None:
-            raise InventoryError(
-                gettext("part: this supplier already has a price for this part"), "part", 409
-            )
-    return price
-
-
-def set_supplier_price(
-    session: Session, supplier_id: Any, part_id: Any, unit_price: Any, supplier_sku: Any = None
-) -> SupplierPrice:
-    """Create or replace the price of a part at a supplier."""
-    supplier = _supplier(session, supplier_id)
-    part = services._part(session, part_id)
-    price = session.scalar(
-        select(SupplierPrice).where(
-            SupplierPrice.supplier_id == supplier.id, SupplierPrice.part_id == part.id
-        )
-    ) or SupplierPrice(supplier_id=supplier.id, part_id=part.id)
-    price.unit_price = unit_price
-    price.supplier_sku = supplier_sku
-    prepare_supplier_price(session, price)
-    session.add(price)
-    session.flush()
-    return price
-
-
-def _supplier(session: Session, supplier_id: Any, field: str = "supplier_id") -> Supplier:
-    supplier = session.get(Supplier, services._id(supplier_id, field))
-    if supplier is None:
-        raise InventoryError(
-            gettext("%(field)s: supplier %(id)s does not exist", field=field, id=supplier_id),
-            field,
-            404,
-        )
-    return supplier
-
-
-def price_for(session: Session, supplier_id: int, part: Part) -> Decimal:
-    """The supplier's price for the part, else the part's standard cost."""
-    found = session.scalar(
-        select(SupplierPrice.unit_price).where(
-            SupplierPrice.supplier_id == supplier_id, SupplierPrice.part_id == part.id
-        )
-    )
-    return found if found is not None else part.standard_cost
-
-
 # --- purchase orders --------------------------------------------------------------------------
 
 
@@ -207,7 +75,7 @@ def ensure_sequence(session: Session) -> None:
 
 def get_order(session: Session, order_id: Any, *, lock: bool = False) -> PurchaseOrder:
     """The purchase order ``order_id`` (404 when unknown); ``lock`` takes its row lock."""
-    query = select(PurchaseOrder).where(PurchaseOrder.id == services._id(order_id, "order_id"))
+    query = select(PurchaseOrder).where(PurchaseOrder.id == record_id(order_id, "order_id"))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     order = session.execute(query).scalar_one_or_none()
@@ -218,22 +86,6 @@ def get_order(session: Session, order_id: Any, *, lock: bool = False) -> Purchas
             404,
         )
     return order
-
-
-def _date(value: Any, field: str) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InventoryError(
-            gettext("%(field)s: %(value)s is not a date (YYYY-MM-DD)", field=field, value=value),
-            field,
-        ) from None
 
 
 def _require_state(order: PurchaseOrder, states: tuple[str, ...], doing: str) -> None:
@@ -258,14 +110,14 @@ def prepare_order(session: Session, order: PurchaseOrder) -> PurchaseOrder:
         supplier_id = order.supplier.id if order.supplier is not None else order.supplier_id
         if supplier_id is None:
             raise InventoryError(gettext("%(field)s: is required", field="supplier"), "supplier")
-        supplier = _supplier(session, supplier_id, "supplier")
+        supplier = get_supplier(session, supplier_id, "supplier")
         if not supplier.active:
             raise InventoryError(
                 gettext("supplier: supplier %(name)s is inactive", name=supplier.name),
                 "supplier",
             )
-        order.note = services._text(order.note, "note", required=False, length=1000)
-        order.expected_date = _date(order.expected_date, "expected_date")
+        order.note = clean_text(order.note, "note", required=False, length=1000)
+        order.expected_date = parse_date(order.expected_date, "expected_date")
         if order.id is None:
             ensure_sequence(session)
             order.number = next_number(session, SEQUENCE)
@@ -287,8 +139,8 @@ def create_order(
     optional ``lines`` (each ``{"part_id", "quantity", "location_id", "unit_price"?}``)."""
     with session.begin_nested():
         order = PurchaseOrder(
-            supplier_id=_supplier(session, supplier_id).id,
-            expected_date=_date(expected_date, "expected_date"),
+            supplier_id=get_supplier(session, supplier_id).id,
+            expected_date=parse_date(expected_date, "expected_date"),
             note=note,
         )
         prepare_order(session, order)
@@ -319,16 +171,16 @@ def add_line(
     _require_state(order, (DRAFT,), gettext("add lines"))
     qty = parse_quantity(quantity)
     with session.begin_nested():
-        part = services._part(session, part_id)
+        part = get_part(session, part_id)
         if not part.active:
             raise InventoryError(
                 gettext("part_id: part %(sku)s is inactive", sku=part.sku), "part_id"
             )
-        location = services._location(session, location_id)
+        location = get_location(session, location_id)
         price = (
             price_for(session, order.supplier_id, part)
             if unit_price in (None, "")
-            else services._cost(unit_price, "unit_price")
+            else parse_cost(unit_price, "unit_price")
         )
         line = PurchaseOrderLine(
             order_id=order.id,
@@ -346,7 +198,7 @@ def add_line(
 
 
 def _line(session: Session, line_id: Any) -> PurchaseOrderLine:
-    line = session.get(PurchaseOrderLine, services._id(line_id, "line_id"))
+    line = session.get(PurchaseOrderLine, record_id(line_id, "line_id"))
     if line is None:
         raise InventoryError(
             gettext("line_id: order line %(id)s does not exist", id=line_id), "line_id", 404
@@ -363,7 +215,7 @@ def change_line(
     if quantity not in (None, ""):
         line.quantity = parse_quantity(quantity)
     if unit_price not in (None, ""):
-        line.unit_price = services._cost(unit_price, "unit_price")
+        line.unit_price = parse_cost(unit_price, "unit_price")
     session.flush()
     return line
 
@@ -425,7 +277,7 @@ def receive_line(
     partially received or received.
     """
     qty = parse_quantity(quantity)
-    line_id = services._id(line_id, "line_id")
+    line_id = record_id(line_id, "line_id")
     tolerance = over_receipt_percent() if tolerance_percent is None else tolerance_percent
     with session.begin_nested():
         order_id = session.scalar(
@@ -473,14 +325,14 @@ def receive_line(
         record_update(  # the UPDATE statement is not seen by the audit capture
             session, line, {"received": [line.received - qty, line.received]}
         )
-        move = services.receive(
+        move = receive(
             session,
             line.part_id,
             line.location_id,
             qty,
             line.unit_price,
             reference=order.number,
-            note=services._text(note, "note", required=False, length=1000),
+            note=clean_text(note, "note", required=False, length=1000),
         )
         session.refresh(line)
         _settle_state(session, order)
@@ -502,7 +354,7 @@ def receive_order(
         else:
             wanted = {}
             for key, value in quantities.items():
-                line_id = services._id(key, "line_id")
+                line_id = record_id(key, "line_id")
                 if line_id not in own:
                     raise InventoryError(
                         gettext(

@@ -27,7 +27,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from flask_babel import gettext
@@ -37,24 +37,29 @@ from sqlalchemy.orm import Session, joinedload
 from core.locking import transaction_lock
 from core.sequences.service import company_today
 from core.timeutil import utcnow
-from plugins.inventory import purchasing, services
-from plugins.inventory.hookspecs import ExpectedDemand
 from plugins.inventory.models import (
     DEMAND,
     DRAFT,
     FIXED,
-    ISSUE,
-    REVERSAL,
     RULE_METHODS,
     Location,
     Part,
     PurchaseOrder,
     ReorderRule,
-    StockMove,
     StockQuant,
     Supplier,
 )
-from plugins.inventory.services import InventoryError
+from plugins.inventory.services import purchasing
+from plugins.inventory.services.common import (
+    get_location,
+    get_part,
+    parse_figure,
+)
+from plugins.inventory.services.demand import daily_usage, expected_demand
+from plugins.inventory.services.errors import InventoryError
+from plugins.inventory.services.ledger import (
+    put_stock,
+)
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0.000")
@@ -103,20 +108,6 @@ class DraftResult:
 # --- rules ------------------------------------------------------------------------------------
 
 
-def _amount(value: Any, field_name: str) -> Decimal:
-    """A quantity that may be zero (rule figures)."""
-    if value is None or value == "":
-        return ZERO
-    if isinstance(value, Decimal) and value == 0:
-        return ZERO
-    try:
-        if Decimal(str(value).strip()) == 0:
-            return ZERO
-    except InvalidOperation:
-        pass
-    return services.parse_quantity(value, field_name)
-
-
 def _days(value: Any, field_name: str, low: int, high: int, required: bool) -> int | None:
     if value is None or value == "":
         if required:
@@ -157,7 +148,7 @@ def prepare_rule(session: Session, rule: ReorderRule) -> ReorderRule:
                 "method",
             )
         for name in ("min_quantity", "max_quantity", "safety_stock"):
-            setattr(rule, name, _amount(getattr(rule, name), name))
+            setattr(rule, name, parse_figure(getattr(rule, name), name))
         if rule.method == FIXED and rule.max_quantity < rule.min_quantity:
             raise InventoryError(
                 gettext("max_quantity: must be at least the minimum quantity"), "max_quantity"
@@ -194,7 +185,7 @@ def save_rule(session: Session, rule: ReorderRule) -> ReorderRule:
     prepare_rule(session, rule)
     session.add(rule)
     session.flush()
-    services._put(session, rule.part_id, rule.location_id, ZERO)
+    put_stock(session, rule.part_id, rule.location_id, ZERO)
     if rule.method == DEMAND:
         refresh_reorder_points(session, [rule])
     return rule
@@ -204,69 +195,13 @@ def create_rule(session: Session, **values: Any) -> ReorderRule:
     """Create a rule from ``part_id``, ``location_id`` and the figures; returns it flushed."""
     rule = ReorderRule(**values)
     if rule.part_id is not None:
-        rule.part_id = services._part(session, rule.part_id).id
+        rule.part_id = get_part(session, rule.part_id).id
     if rule.location_id is not None:
-        rule.location_id = services._location(session, rule.location_id).id
+        rule.location_id = get_location(session, rule.location_id).id
     return save_rule(session, rule)
 
 
 # --- figures ----------------------------------------------------------------------------------
-
-
-def daily_usage(
-    session: Session, pairs: Iterable[tuple[int, int, int]], now: datetime.datetime
-) -> dict[tuple[int, int], Decimal]:
-    """Average daily issues per (part, location) for ``(part, location, days)`` windows
-    ending at ``now``; reversed issues do not count. One query per distinct window."""
-    by_days: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for part_id, location_id, days in pairs:
-        by_days[days].add((part_id, location_id))
-    reversed_ids = select(StockMove.reversal_of_id).where(
-        StockMove.reason == REVERSAL, StockMove.reversal_of_id.is_not(None)
-    )
-    usage: dict[tuple[int, int], Decimal] = {}
-    for days, wanted in by_days.items():
-        since = now - datetime.timedelta(days=days)
-        rows = session.execute(
-            select(StockMove.part_id, StockMove.from_location_id, func.sum(StockMove.quantity))
-            .where(
-                StockMove.reason == ISSUE,
-                StockMove.created_on >= since,
-                StockMove.created_on <= now,
-                StockMove.id.not_in(reversed_ids),
-                StockMove.part_id.in_({p for p, _ in wanted}),
-            )
-            .group_by(StockMove.part_id, StockMove.from_location_id)
-        ).all()
-        for part_id, location_id, total in rows:
-            if (part_id, location_id) in wanted:
-                usage[(part_id, location_id)] = Decimal(total) / days
-    return usage
-
-
-def expected_demand(
-    session: Session, start: datetime.date, end: datetime.date
-) -> dict[tuple[int, int], Decimal]:
-    """What the plugins implementing ``inventory_expected_demand`` expect per (part,
-    location) from ``start`` to ``end``; bad items are logged and skipped."""
-    from core.runtime import hooks
-
-    hook = getattr(hooks().pm.hook, "inventory_expected_demand", None)
-    if hook is None:
-        return {}
-    found: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for result in hook(session=session, start=start, end=end):
-        for item in result or ():
-            try:
-                if isinstance(item, ExpectedDemand):
-                    part_id, location_id, quantity = item.part_id, item.location_id, item.quantity
-                else:
-                    part_id, location_id, quantity = item
-                amount = _amount(quantity, "quantity")
-                found[(int(part_id), int(location_id))] += amount
-            except (InventoryError, TypeError, ValueError) as exc:
-                log.warning("inventory_expected_demand: skipped %r: %s", item, exc)
-    return found
 
 
 def _whole(value: Decimal) -> Decimal:

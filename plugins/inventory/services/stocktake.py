@@ -31,13 +31,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.audit.service import current_actor
 from core.sequences.service import define_sequence, next_number
 from core.timeutil import utcnow
-from plugins.inventory import services
 from plugins.inventory.models import (
     CANCELLED,
     COUNTING,
@@ -50,7 +49,16 @@ from plugins.inventory.models import (
     Stocktake,
     StocktakeLine,
 )
-from plugins.inventory.services import InventoryError, fmt_quantity
+from plugins.inventory.services.common import (
+    clean_text,
+    fmt_quantity,
+    get_location,
+    get_part,
+    parse_quantity,
+    record_id,
+)
+from plugins.inventory.services.errors import InventoryError
+from plugins.inventory.services.moves import adjust
 
 SEQUENCE = "inventory.stocktake"  # prefix ST: ST-2026-00001
 ZERO = Decimal("0.000")
@@ -84,7 +92,7 @@ def get_stocktake(session: Session, stocktake_id: Any) -> Stocktake:
     """The stocktake ``stocktake_id`` with its lines and parts (404 when unknown)."""
     found = session.scalar(
         select(Stocktake)
-        .where(Stocktake.id == services._id(stocktake_id, "stocktake_id"))
+        .where(Stocktake.id == record_id(stocktake_id, "stocktake_id"))
         .options(selectinload(Stocktake.lines).selectinload(StocktakeLine.part))
     )
     if found is None:
@@ -96,7 +104,8 @@ def get_stocktake(session: Session, stocktake_id: Any) -> Stocktake:
     return found
 
 
-def _require_state(stocktake: Stocktake, states: tuple[str, ...], doing: str) -> None:
+def require_state(stocktake: Stocktake, states: tuple[str, ...], doing: str) -> None:
+    """Refuse (409) ``doing`` on a stocktake that is not in one of ``states``."""
     if stocktake.state not in states:
         raise InventoryError(
             gettext(
@@ -127,7 +136,7 @@ def create_stocktake(
     """Draft a count sheet for a location (409 while another one is open there), optionally
     for a chosen set of parts."""
     with session.begin_nested():
-        location = services._location(session, location_id)
+        location = get_location(session, location_id)
         stocktake = Stocktake(location_id=location.id, note=note)
         prepare_stocktake(session, stocktake)
         session.add(stocktake)
@@ -147,10 +156,10 @@ def prepare_stocktake(session: Session, stocktake: Stocktake, field: str = "loca
         )
         if location_id is None:
             raise InventoryError(gettext("%(field)s: is required", field=field), field)
-        location = services._location(session, location_id, field)
-        stocktake.note = services._text(stocktake.note, "note", required=False, length=1000)
+        location = get_location(session, location_id, field)
+        stocktake.note = clean_text(stocktake.note, "note", required=False, length=1000)
         if stocktake.id is not None:
-            _require_state(stocktake, (DRAFT,), gettext("edit it"))
+            require_state(stocktake, (DRAFT,), gettext("edit it"))
         others = select(Stocktake.number).where(
             Stocktake.location_id == location.id, Stocktake.state.in_(STOCKTAKE_OPEN_STATES)
         )
@@ -178,12 +187,12 @@ def prepare_stocktake(session: Session, stocktake: Stocktake, field: str = "loca
 def add_parts(session: Session, stocktake: Stocktake, part_ids: Iterable[Any]) -> Stocktake:
     """Put parts on the sheet (draft or counting; parts already on it are skipped). While
     counting, their book at start is their on hand now."""
-    _require_state(stocktake, (DRAFT, COUNTING), gettext("add parts"))
+    require_state(stocktake, (DRAFT, COUNTING), gettext("add parts"))
     with session.begin_nested():
         present = {line.part_id for line in stocktake.lines}
         wanted = []
         for value in part_ids:
-            part = services._part(session, value)
+            part = get_part(session, value)
             if part.id not in present:
                 present.add(part.id)
                 wanted.append(part.id)
@@ -201,7 +210,7 @@ def add_parts(session: Session, stocktake: Stocktake, part_ids: Iterable[Any]) -
 def start_counting(session: Session, stocktake: Stocktake) -> Stocktake:
     """draft -> counting: snapshot the book quantities (every part with stock at the
     location when none were chosen)."""
-    _require_state(stocktake, (DRAFT,), gettext("start counting"))
+    require_state(stocktake, (DRAFT,), gettext("start counting"))
     with session.begin_nested():
         if not stocktake.lines:
             held = session.scalars(
@@ -235,7 +244,7 @@ def _counted(value: Any, field: str) -> Decimal:
             return ZERO
     except InvalidOperation:
         pass
-    return services.parse_quantity(value, field)
+    return parse_quantity(value, field)
 
 
 def enter_counts(
@@ -246,12 +255,12 @@ def enter_counts(
     Each count records the on hand at that moment as its ``book_at_count``. Entering a part
     again replaces its count. Parts not on the sheet are refused (add them first).
     """
-    _require_state(stocktake, (COUNTING,), gettext("enter counts"))
+    require_state(stocktake, (COUNTING,), gettext("enter counts"))
     with session.begin_nested():
         by_part = {line.part_id: line for line in stocktake.lines}
         values: dict[int, Decimal] = {}
         for key, value in counts.items():
-            part_id = services._id(key, "part_id")
+            part_id = record_id(key, "part_id")
             line = by_part.get(part_id)
             if line is None:
                 raise InventoryError(
@@ -278,7 +287,7 @@ def enter_counts(
 
 def submit(session: Session, stocktake: Stocktake) -> Stocktake:
     """counting -> submitted, once every line is counted."""
-    _require_state(stocktake, (COUNTING,), gettext("submit it"))
+    require_state(stocktake, (COUNTING,), gettext("submit it"))
     missing = [line.part.sku for line in stocktake.lines if line.counted is None]
     if missing:
         raise InventoryError(
@@ -297,7 +306,7 @@ def submit(session: Session, stocktake: Stocktake) -> Stocktake:
 
 def return_to_counting(session: Session, stocktake: Stocktake) -> Stocktake:
     """submitted -> counting (the approver wants a recount)."""
-    _require_state(stocktake, (SUBMITTED,), gettext("return it to counting"))
+    require_state(stocktake, (SUBMITTED,), gettext("return it to counting"))
     stocktake.state = COUNTING
     stocktake.submitted_on = None
     session.flush()
@@ -321,7 +330,7 @@ def post(session: Session, stocktake: Stocktake) -> Stocktake:
         )
         if moved.rowcount != 1:
             session.refresh(stocktake)
-            _require_state(stocktake, (SUBMITTED,), gettext("post it"))
+            require_state(stocktake, (SUBMITTED,), gettext("post it"))
         # The same values through the ORM, so that the audit log records the change.
         stocktake.state, stocktake.posted_on, stocktake.posted_by = POSTED, now, username
         note = gettext("Stocktake %(number)s", number=stocktake.number)
@@ -330,7 +339,7 @@ def post(session: Session, stocktake: Stocktake) -> Stocktake:
             line.unit_cost = part.average_cost
             variance = line.variance
             if variance:
-                move = services.adjust(
+                move = adjust(
                     session,
                     line.part_id,
                     stocktake.location_id,
@@ -346,7 +355,7 @@ def post(session: Session, stocktake: Stocktake) -> Stocktake:
 
 def cancel(session: Session, stocktake: Stocktake) -> Stocktake:
     """Cancel a stocktake that is not posted; nothing is booked."""
-    _require_state(stocktake, (DRAFT, COUNTING, SUBMITTED), gettext("cancel it"))
+    require_state(stocktake, (DRAFT, COUNTING, SUBMITTED), gettext("cancel it"))
     stocktake.state = CANCELLED
     session.flush()
     return stocktake
@@ -395,90 +404,3 @@ def variance_total(rows: Iterable[LineFigures]) -> Decimal:
 def describe(value: Decimal | None) -> str:
     """A quantity for the sheet ("" when not known yet)."""
     return "" if value is None else fmt_quantity(value)
-
-
-# --- importing counts -------------------------------------------------------------------------
-
-
-def count_columns() -> list[Any]:
-    """The columns of a count file: SKU and counted quantity; the part name may be there
-    too (the downloaded count sheet has it) and is ignored."""
-    from flask_babel import lazy_gettext
-
-    from core.tabular import Column
-
-    return [
-        Column(
-            "sku",
-            lazy_gettext("SKU"),
-            required=True,
-            help=lazy_gettext("The part's SKU; it must be on the count sheet"),
-        ),
-        Column("name", lazy_gettext("Part"), help=lazy_gettext("Ignored")),
-        Column(
-            "counted",
-            lazy_gettext("Counted"),
-            required=True,
-            help=lazy_gettext("The counted quantity: 0 or more, at most 3 decimals"),
-        ),
-    ]
-
-
-def sheet_rows(stocktake: Stocktake) -> list[list[Any]]:
-    """The count sheet as rows of (SKU, part name, counted so far) for a count file."""
-    return [
-        [line.part.sku, line.part.name, describe(line.counted)]
-        for line in sorted(stocktake.lines, key=lambda item: item.part.sku)
-    ]
-
-
-def import_counts(
-    session: Session,
-    stocktake: Stocktake,
-    data: bytes,
-    filename: str,
-    mode: str,
-    sheet: str | None = None,
-) -> Any:
-    """Enter the counts of a CSV/XLSX file (columns of :func:`count_columns`) with
-    :func:`core.tabular.run_import`: a row naming an unknown SKU, a part not on the sheet,
-    a SKU given twice or a bad quantity is rejected with its row and column. Returns the
-    :class:`core.tabular.ImportReport`; the runner commits or rolls back by ``mode``.
-    Raises :class:`core.tabular.TabularError` for a file that cannot be read, and
-    :class:`InventoryError` unless the stocktake is counting."""
-    from core.tabular import RowError, read_table, run_import
-
-    _require_state(stocktake, (COUNTING,), gettext("enter counts"))
-    columns = count_columns()
-    table = read_table(data, filename, columns, sheet=sheet or None)
-    on_sheet = {line.part.sku.casefold(): line.part_id for line in stocktake.lines}
-    seen: dict[str, int] = {}
-
-    def build(session: Session, row: Any) -> None:
-        sku = row.get("sku")
-        if not sku:
-            raise RowError(gettext("SKU: is required"), "sku")
-        if sku.casefold() in seen:
-            raise RowError(
-                gettext(
-                    "SKU: %(sku)s is already counted in row %(row)d",
-                    sku=sku,
-                    row=seen[sku.casefold()],
-                ),
-                "sku",
-            )
-        seen[sku.casefold()] = row.number
-        part_id = on_sheet.get(sku.casefold())
-        if part_id is None:
-            known = session.scalar(select(Part.id).where(func.lower(Part.sku) == sku.lower()))
-            message = (
-                gettext("SKU: %(sku)s is not on this count sheet; add the part first", sku=sku)
-                if known is not None
-                else gettext("SKU: no part has the SKU %(sku)s", sku=sku)
-            )
-            raise RowError(message, "sku")
-        enter_counts(session, stocktake, {part_id: row.get("counted")})
-
-    return run_import(
-        session, table, build, columns=columns, mode=mode, row_errors=(InventoryError,)
-    )

@@ -1,7 +1,7 @@
 """Defective parts sent to their vendor under warranty, and what comes back.
 
 A defective part returned from a work order waits in a quarantine location
-(:func:`plugins.inventory.services.return_from_work_order` with ``defective``). From there it
+(:func:`plugins.inventory.return_from_work_order` with ``defective``). From there it
 is repaired in-house (a transfer to a normal location), scrapped, or sent to its supplier:
 
 * :func:`send_to_vendor` takes it out of stock (a ``vendor_return`` move) at the moving-average
@@ -17,7 +17,7 @@ is repaired in-house (a transfer to a normal location), scrapped, or sent to its
 The counters of a vendor return change by UPDATE statements, which the audit capture does
 not see; each one is logged with :func:`core.audit.capture.record_update`. As in
 :mod:`plugins.inventory.services`, each function runs in a savepoint, the caller commits and
-a refusal raises :class:`~plugins.inventory.services.InventoryError` leaving nothing behind.
+a refusal raises :class:`~plugins.inventory.InventoryError` leaving nothing behind.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session, joinedload
 from core.audit.capture import record_update
 from core.events import publish
 from core.timeutil import utcnow
-from plugins.inventory import services
 from plugins.inventory.events import (
     StockReceivedFromVendor,
     StockSentToVendor,
@@ -50,13 +49,29 @@ from plugins.inventory.models import (
     Supplier,
     VendorReturn,
 )
-from plugins.inventory.services import InventoryError, fmt_quantity, parse_quantity
+from plugins.inventory.services.common import (
+    clean_text,
+    fmt_quantity,
+    get_location,
+    get_part,
+    parse_quantity,
+    record_id,
+    require_normal,
+)
+from plugins.inventory.services.errors import InventoryError
+from plugins.inventory.services.ledger import (
+    moving_average,
+    post_move,
+    put_stock,
+    take_stock,
+    total_on_hand,
+)
 
 COUNTERS = ("received", "written_off")
 
 
 def _supplier(session: Session, supplier_id: Any) -> Supplier:
-    supplier = session.get(Supplier, services._id(supplier_id, "supplier_id"))
+    supplier = session.get(Supplier, record_id(supplier_id, "supplier_id"))
     if supplier is None:
         raise InventoryError(
             gettext("supplier_id: supplier %(id)s does not exist", id=supplier_id),
@@ -68,7 +83,7 @@ def _supplier(session: Session, supplier_id: Any) -> Supplier:
 
 def get_vendor_return(session: Session, vendor_return_id: Any) -> VendorReturn:
     """The vendor return with this id (404 :class:`InventoryError` when there is none)."""
-    found = session.get(VendorReturn, services._id(vendor_return_id, "vendor_return_id"))
+    found = session.get(VendorReturn, record_id(vendor_return_id, "vendor_return_id"))
     if found is None:
         raise InventoryError(
             gettext("vendor_return_id: vendor return %(id)s does not exist", id=vendor_return_id),
@@ -96,11 +111,11 @@ def send_to_vendor(
     :class:`~plugins.inventory.events.StockSentToVendor`.
     """
     qty = parse_quantity(quantity)
-    rma = services._text(rma, "rma", required=False, length=60)
-    note = services._text(note, "note", required=False, length=1000)
+    rma = clean_text(rma, "rma", required=False, length=60)
+    note = clean_text(note, "note", required=False, length=1000)
     with session.begin_nested():
-        part = services._part(session, part_id)
-        location = services._location(session, location_id)
+        part = get_part(session, part_id)
+        location = get_location(session, location_id)
         if location.kind != QUARANTINE:
             raise InventoryError(
                 gettext(
@@ -111,7 +126,7 @@ def send_to_vendor(
                 "location_id",
             )
         supplier = _supplier(session, supplier_id)
-        services._take(session, part, location, qty)
+        take_stock(session, part, location, qty)
         vendor_return = VendorReturn(
             part_id=part.id,
             supplier_id=supplier.id,
@@ -126,7 +141,7 @@ def send_to_vendor(
         )
         session.add(vendor_return)
         session.flush()
-        return services._post(
+        return post_move(
             session,
             StockSentToVendor,
             part=part,
@@ -214,21 +229,21 @@ def receive_from_vendor(
     :class:`~plugins.inventory.events.StockReceivedFromVendor`.
     """
     qty = parse_quantity(quantity)
-    note = services._text(note, "note", required=False, length=1000)
+    note = clean_text(note, "note", required=False, length=1000)
     with session.begin_nested():
         vendor_return = get_vendor_return(session, vendor_return_id)
-        location = services._location(session, location_id)
-        services.require_normal(location)
-        part = services._part(session, vendor_return.part_id, lock=True)
+        location = get_location(session, location_id)
+        require_normal(location)
+        part = get_part(session, vendor_return.part_id, lock=True)
         _settle(session, vendor_return, "received", qty, doing=gettext("receive"))
-        part.average_cost = services._moving_average(
-            services._total_on_hand(session, part.id),
+        part.average_cost = moving_average(
+            total_on_hand(session, part.id),
             part.average_cost,
             qty,
             vendor_return.unit_cost,
         )
-        services._put(session, part.id, location.id, qty)
-        return services._post(
+        put_stock(session, part.id, location.id, qty)
+        return post_move(
             session,
             StockReceivedFromVendor,
             part=part,
@@ -245,7 +260,7 @@ def receive_from_vendor(
 def unreceive(session: Session, receipt: StockMove) -> VendorReturn:
     """Give the quantity of a ``vendor_receipt`` move being reversed back to its vendor
     return's outstanding quantity (it reopens). Called by
-    :func:`plugins.inventory.services.reverse_move` inside its savepoint."""
+    :func:`plugins.inventory.reverse_move` inside its savepoint."""
     vendor_return = get_vendor_return(session, receipt.vendor_return_id)
     amount = literal(receipt.quantity, Quantity())
     taken = session.execute(
@@ -277,7 +292,7 @@ def write_off_vendor_return(
     value left stock when the parts were sent. Publishes
     :class:`~plugins.inventory.events.VendorReturnWrittenOff`.
     """
-    note = services._text(note, "note", required=True, length=1000)
+    note = clean_text(note, "note", required=True, length=1000)
     with session.begin_nested():
         vendor_return = get_vendor_return(session, vendor_return_id)
         if quantity is None or (isinstance(quantity, str) and not quantity.strip()):

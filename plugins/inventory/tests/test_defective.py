@@ -10,7 +10,7 @@ import pytest
 from core.audit.service import record_history
 from core.events import events_published
 from core.testing import run_in_threads
-from plugins.inventory import purchasing, services, warranty
+from plugins.inventory import services
 from plugins.inventory.events import (
     StockReceivedFromVendor,
     StockSentToVendor,
@@ -25,7 +25,7 @@ from plugins.inventory.models import (
     VendorReturn,
     Warehouse,
 )
-from plugins.inventory.services import InsufficientStockError, InventoryError
+from plugins.inventory.services import InsufficientStockError, InventoryError, purchasing, warranty
 
 pytestmark = pytest.mark.plugins("inventory")
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from plugins.inventory import evaluation, reorder, services
+from plugins.inventory import services
 from plugins.inventory.models import QUARANTINE, Location, Part, StockMove, Warehouse
-from plugins.inventory.services import InventoryError
+from plugins.inventory.services import InventoryError, evaluation, reorder
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal

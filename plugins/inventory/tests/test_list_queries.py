@@ -4,9 +4,10 @@ stocktakes) cost the same number of queries for 2 or 12 rows."""
 import pytest
 
 from core.testing import count_statements, create_user
-from plugins.inventory import purchasing, reorder, services
-from plugins.inventory import stocktake as counts
+from plugins.inventory import services
 from plugins.inventory.models import Location, Warehouse
+from plugins.inventory.services import purchasing, reorder, suppliers
+from plugins.inventory.services import stocktake as counts
 
 pytestmark = pytest.mark.plugins("inventory")
 
@@ -44,12 +45,12 @@ def test_new_lists_cost_the_same_queries_for_2_or_12_rows(client, app, session, 
             shelf = Location(warehouse=Warehouse(code=f"W{tag}", name="Store"), code=f"S{tag}")
             session.add(shelf)
             session.flush()
-            supplier = purchasing.create_supplier(session, name=f"Supplier {tag}")
+            supplier = suppliers.create_supplier(session, name=f"Supplier {tag}")
             part = services.create_part(
                 session, sku=f"P-{tag}", name="Part", preferred_supplier_id=supplier.id
             )
             services.receive(session, part.id, shelf.id, 2, "1.00")
-            purchasing.set_supplier_price(session, supplier.id, part.id, "1.00")
+            suppliers.set_supplier_price(session, supplier.id, part.id, "1.00")
             reorder.create_rule(
                 session, part_id=part.id, location_id=shelf.id, min_quantity=5, max_quantity=9
             )

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from core.testing import run_in_threads
-from plugins.inventory import purchasing, services
+from plugins.inventory import services
 from plugins.inventory.models import Location, Part, PurchaseOrder, StockMove, Warehouse
-from plugins.inventory.services import InventoryError
+from plugins.inventory.services import InventoryError, purchasing, suppliers
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal
@@ -25,7 +25,7 @@ def shop(session):
     belt = Part(sku="BELT-TR", name="Transfer belt", standard_cost=D("180.00"))
     session.add_all([shelf, fuser, belt])
     session.flush()
-    supplier = purchasing.create_supplier(session, name="Yintong", lead_time_days=5)
+    supplier = suppliers.create_supplier(session, name="Yintong", lead_time_days=5)
     session.commit()
     return type(
         "Shop", (), {"supplier": supplier.id, "fuser": fuser.id, "belt": belt.id, "shelf": shelf.id}
@@ -52,7 +52,7 @@ def ordered(session, shop, quantity=10, price="100.00", place=True):
 
 
 def test_orders_are_numbered_from_the_sequence_and_drafts_take_the_supplier_price(session, shop):
-    purchasing.set_supplier_price(session, shop.supplier, shop.belt, "170.00")
+    suppliers.set_supplier_price(session, shop.supplier, shop.belt, "170.00")
     first = purchasing.create_order(session, shop.supplier)
     line = purchasing.add_line(session, first, shop.belt, 2, shop.shelf)
     second = purchasing.create_order(session, shop.supplier)
@@ -166,13 +166,13 @@ def test_open_orders_drafts_included_count_as_on_order(session, shop):
 
 def test_supplier_rules(session, shop):
     with pytest.raises(InventoryError) as same:
-        purchasing.create_supplier(session, name="Yintong")
+        suppliers.create_supplier(session, name="Yintong")
     assert (same.value.field, same.value.status) == ("name", 409)
     with pytest.raises(InventoryError) as mail:
-        purchasing.create_supplier(session, name="B", email="not-mail")
+        suppliers.create_supplier(session, name="B", email="not-mail")
     assert mail.value.field == "email"
     with pytest.raises(InventoryError) as lead:
-        purchasing.create_supplier(session, name="C", lead_time_days=-1)
+        suppliers.create_supplier(session, name="C", lead_time_days=-1)
     assert lead.value.field == "lead_time_days"
 
 

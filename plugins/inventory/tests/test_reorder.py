@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from core.hooks import hookimpl
-from plugins.inventory import purchasing, reorder, services
+from plugins.inventory import services
 from plugins.inventory.hookspecs import ExpectedDemand
 from plugins.inventory.models import Location, PurchaseOrder, ReorderRule, Warehouse
-from plugins.inventory.services import InventoryError
+from plugins.inventory.services import InventoryError, purchasing, reorder, suppliers
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal
@@ -24,8 +24,8 @@ def plan(session):
     van = Location(warehouse=Warehouse(code="VAN1", name="Van", kind="van"), code="VAN")
     session.add_all([shelf, van])
     session.flush()
-    supplier = purchasing.create_supplier(session, name="Yintong", lead_time_days=5)
-    other = purchasing.create_supplier(session, name="HVAC Parts", lead_time_days=10)
+    supplier = suppliers.create_supplier(session, name="Yintong", lead_time_days=5)
+    other = suppliers.create_supplier(session, name="HVAC Parts", lead_time_days=10)
     fuser = services.create_part(
         session,
         sku="FUS-220",
@@ -119,7 +119,7 @@ def test_demand_rule_uses_usage_lead_time_safety_stock_and_the_hook(make_app):
         shelf = Location(warehouse=Warehouse(code="CEN", name="Central"), code="A-01")
         session.add(shelf)
         session.flush()
-        supplier = purchasing.create_supplier(session, name="HVAC", lead_time_days=5)
+        supplier = suppliers.create_supplier(session, name="HVAC", lead_time_days=5)
         part = services.create_part(
             session, sku="FLT-AIR", name="Air filter", preferred_supplier_id=supplier.id
         )
@@ -158,7 +158,7 @@ def test_hook_is_offered_through_add_hookspecs(session):
 
     assert hasattr(hooks().pm.hook, "inventory_expected_demand")
     today = datetime.date.today()
-    assert reorder.expected_demand(session, today, today) == {}  # nobody implements it here
+    assert services.expected_demand(session, today, today) == {}  # nobody implements it here
 
 
 def test_drafting_orders_per_supplier_twice_drafts_once(session, plan):

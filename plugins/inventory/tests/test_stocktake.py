@@ -8,9 +8,9 @@ import pytest
 
 from core.testing import run_in_threads
 from plugins.inventory import services
-from plugins.inventory import stocktake as counts
 from plugins.inventory.models import Location, Part, StockMove, Stocktake, Warehouse
 from plugins.inventory.services import InventoryError
+from plugins.inventory.services import stocktake as counts
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal

@@ -7,9 +7,10 @@ import pytest
 
 from core.tabular import ALL_OR_NOTHING, DRY_RUN, VALID_ROWS
 from plugins.inventory import services
-from plugins.inventory import stocktake as counts
 from plugins.inventory.models import Location, Part, Warehouse
 from plugins.inventory.services import InventoryError
+from plugins.inventory.services import stocktake as counts
+from plugins.inventory.services.stocktake_import import import_counts, sheet_rows
 
 pytestmark = pytest.mark.plugins("inventory")
 D = Decimal
@@ -44,7 +45,7 @@ BAD = "SKU,Counted\nFUS-220,9\nNOPE,1\nROPE-8,2\nBELT-TR,x\nFUS-220,8\n"
 
 
 def test_dry_run_reports_each_bad_row_and_writes_nothing(session, sheet):
-    report = counts.import_counts(session, sheet, csv_bytes(BAD), "counts.csv", DRY_RUN)
+    report = import_counts(session, sheet, csv_bytes(BAD), "counts.csv", DRY_RUN)
     assert (report.total, report.imported, report.rejected_rows) == (5, 1, 4)
     problems = {(p.row, p.column) for p in report.errors}
     assert problems == {(3, "sku"), (4, "sku"), (5, "counted"), (6, "sku")}
@@ -55,13 +56,13 @@ def test_dry_run_reports_each_bad_row_and_writes_nothing(session, sheet):
 
 
 def test_all_or_nothing_with_errors_imports_nothing(session, sheet):
-    report = counts.import_counts(session, sheet, csv_bytes(BAD), "counts.csv", ALL_OR_NOTHING)
+    report = import_counts(session, sheet, csv_bytes(BAD), "counts.csv", ALL_OR_NOTHING)
     assert not report.committed and report.imported == 0
     assert counted(session, sheet) == {"FUS-220": None, "BELT-TR": None}
 
 
 def test_valid_rows_are_imported_and_the_others_reported(session, sheet):
-    report = counts.import_counts(session, sheet, csv_bytes(BAD), "counts.csv", VALID_ROWS)
+    report = import_counts(session, sheet, csv_bytes(BAD), "counts.csv", VALID_ROWS)
     assert report.committed and report.imported == 1
     assert counted(session, sheet) == {"FUS-220": D("9"), "BELT-TR": None}
 
@@ -71,14 +72,13 @@ def test_the_downloaded_count_sheet_comes_back_as_xlsx_with_chinese_headers(sess
 
     book = Workbook()
     rows = [["料号", "备件", "盘点数量"]] + [
-        [sku, name, {"FUS-220": "9.5", "BELT-TR": 4}[sku]]
-        for sku, name, _ in counts.sheet_rows(sheet)
+        [sku, name, {"FUS-220": "9.5", "BELT-TR": 4}[sku]] for sku, name, _ in sheet_rows(sheet)
     ]
     for row in rows:
         book.active.append(row)
     data = io.BytesIO()
     book.save(data)
-    report = counts.import_counts(session, sheet, data.getvalue(), "count.xlsx", ALL_OR_NOTHING)
+    report = import_counts(session, sheet, data.getvalue(), "count.xlsx", ALL_OR_NOTHING)
     assert report.ok and report.committed, report.errors
     assert counted(session, sheet) == {"FUS-220": D("9.5"), "BELT-TR": D("4")}
     counts.submit(session, sheet)
@@ -91,7 +91,7 @@ def test_import_needs_a_counting_stocktake(session, sheet):
     counts.enter_counts(session, sheet, {line.part_id: 1 for line in sheet.lines})
     counts.submit(session, sheet)
     with pytest.raises(InventoryError) as refused:
-        counts.import_counts(session, sheet, csv_bytes("SKU,Counted\n"), "c.csv", DRY_RUN)
+        import_counts(session, sheet, csv_bytes("SKU,Counted\n"), "c.csv", DRY_RUN)
     assert refused.value.field == "state"
 
 

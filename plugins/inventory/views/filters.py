@@ -7,7 +7,7 @@ from typing import Any
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _
 
-from plugins.inventory.reorder import below_minimum_condition
+from plugins.inventory.services.reorder import below_minimum_condition
 
 
 class FilterBelowMinimum(BaseFilter):

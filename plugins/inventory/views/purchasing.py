@@ -3,7 +3,8 @@
 The purchase order page shows the lines and offers only what the order's state allows:
 adding and removing lines, ordering and cancelling (``can_write``), receiving per line or
 everything outstanding (``can_receive``, held by storekeepers). They only call
-:mod:`plugins.inventory.purchasing`; a refusal is flashed with its rule and changes nothing.
+:mod:`plugins.inventory.services.purchasing`; a refusal is flashed with its rule and changes
+nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from core.crud import CheckedModelView
 from core.extensions import db
 from core.money import format_money
 from core.security.permissions import MODEL_VIEW_PERMISSIONS
-from plugins.inventory import purchasing
 from plugins.inventory.models import (
     CANCELLED,
     CLOSED,
@@ -39,8 +39,8 @@ from plugins.inventory.models import (
     SupplierPrice,
     Warehouse,
 )
-from plugins.inventory.services import InventoryError
-from plugins.inventory.views import LABELS, NO_DELETE_ROUTES, local_time, quantity
+from plugins.inventory.services import InventoryError, purchasing, suppliers
+from plugins.inventory.views.common import LABELS, NO_DELETE_ROUTES, local_time, quantity
 
 PO_STATE_LABELS = {
     DRAFT: _("Draft"),
@@ -99,7 +99,7 @@ class SupplierView(CheckedModelView):
     search_columns = ["name", "tax_id", "active"]
     base_order = ("name", "asc")
 
-    prepare = staticmethod(purchasing.prepare_supplier)
+    prepare = staticmethod(suppliers.prepare_supplier)
 
 
 class SupplierPriceView(CheckedModelView):
@@ -120,7 +120,7 @@ class SupplierPriceView(CheckedModelView):
         "unit_price": DecimalField(_("Unit Price"), places=2, validators=[InputRequired()])
     }
 
-    prepare = staticmethod(purchasing.prepare_supplier_price)
+    prepare = staticmethod(suppliers.prepare_supplier_price)
 
 
 class PurchaseOrderView(CheckedModelView):

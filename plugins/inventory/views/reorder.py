@@ -1,13 +1,11 @@
-"""Screens of planning: reorder rules, the reorder suggestions (with the action that
-drafts purchase orders from them) and the stock evaluation of a period (screen, XLSX, PDF).
-They only call :mod:`plugins.inventory.reorder` and :mod:`plugins.inventory.evaluation`."""
+"""Screens of reorder planning: the reorder rules and the reorder suggestions (with drafting
+the purchase orders)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -17,14 +15,10 @@ from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired
 
 from core.crud import CheckedModelView
-from core.documents import render_pdf
 from core.extensions import db
-from core.sequences.service import company_today
-from core.tabular import xlsx_response
-from plugins.inventory import evaluation, reorder
 from plugins.inventory.models import DEMAND, FIXED, RULE_METHODS, ReorderRule
-from plugins.inventory.services import InventoryError
-from plugins.inventory.views import LABELS, quantity
+from plugins.inventory.services import InventoryError, reorder
+from plugins.inventory.views.common import LABELS, quantity
 
 METHOD_LABELS = {FIXED: _("Fixed minimum and maximum"), DEMAND: _("Computed from demand")}
 RULE_LABELS = {
@@ -164,72 +158,3 @@ class ReorderSuggestionView(BaseView):
                 "warning",
             )
         return redirect(url_for("ReorderSuggestionView.suggestions"))
-
-
-class EvaluationView(BaseView):
-    """The stock evaluation of a period on screen, as XLSX and as PDF (``can_read`` on
-    ``inventory_evaluation``)."""
-
-    route_base = "/inventory/evaluation"
-    default_view = "report"
-    class_permission_name = "inventory_evaluation"
-    method_permission_name = {"report": "read", "xlsx": "read", "pdf": "read"}
-
-    def _evaluate(self) -> Any:
-        today = company_today()
-        start = request.args.get("start") or (today - datetime.timedelta(days=89)).isoformat()
-        end = request.args.get("end") or today.isoformat()
-        return start, end, evaluation.evaluate(db.session, start, end)
-
-    @expose("/")
-    @has_access
-    def report(self) -> Any:
-        """The period form (default: the last 90 days) and the report."""
-        try:
-            start, end, found = self._evaluate()
-        except InventoryError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("EvaluationView.report"))
-        return self.render_template(
-            "inventory/evaluation.html",
-            document=evaluation.document(db.session, found),
-            start=start,
-            end=end,
-        )
-
-    @expose("/evaluation.xlsx")
-    @has_access
-    def xlsx(self) -> Any:
-        """The per-part figures as an XLSX workbook."""
-        try:
-            _start, _end, found = self._evaluate()
-        except InventoryError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("EvaluationView.report"))
-        headers, rows = evaluation.part_table(found)
-        return xlsx_response(
-            f"stock-evaluation-{found.start}-{found.end}.xlsx",
-            headers,
-            rows,
-            sheet_title=gettext("Stock evaluation")[:31],
-        )
-
-    @expose("/evaluation.pdf")
-    @has_access
-    def pdf(self) -> Any:
-        """The report as a PDF (embedded CJK font)."""
-        try:
-            _start, _end, found = self._evaluate()
-        except InventoryError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("EvaluationView.report"))
-        data = render_pdf(evaluation.document(db.session, found))
-        return Response(
-            data,
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="stock-evaluation-{found.start}-{found.end}.pdf"'
-                )
-            },
-        )

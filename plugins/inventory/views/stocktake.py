@@ -1,7 +1,7 @@
 """Screens of stocktakes: the list, a new count sheet, and the count sheet page where parts
 are chosen, counting starts, counts are entered and submitted (``can_write``), and an
 approver returns it for a recount or posts it (``can_approve``). They only call
-:mod:`plugins.inventory.stocktake`."""
+:mod:`plugins.inventory.services.stocktake`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from core.tabular import (
     save_upload,
     table_response,
 )
-from plugins.inventory import stocktake as counts
 from plugins.inventory.models import (
     CANCELLED,
     COUNTING,
@@ -38,8 +37,9 @@ from plugins.inventory.models import (
     Part,
     Stocktake,
 )
-from plugins.inventory.services import InventoryError
-from plugins.inventory.views import LABELS, local_time
+from plugins.inventory.services import InventoryError, stocktake_import
+from plugins.inventory.services import stocktake as counts
+from plugins.inventory.views.common import LABELS, local_time
 
 STOCKTAKE_STATE_LABELS = {
     DRAFT: _("Draft"),
@@ -232,7 +232,7 @@ class StocktakeView(CheckedModelView):
                     raise TabularError(gettext("file: choose a .csv or .xlsx file"))
                 data, filename = upload.read(), upload.filename
                 token = save_upload(data, filename, owner)
-            report = counts.import_counts(
+            report = stocktake_import.import_counts(
                 db.session, found, data, filename, mode, request.form.get("sheet")
             )
             if report.committed:
@@ -258,5 +258,7 @@ class StocktakeView(CheckedModelView):
         found = counts.get_stocktake(db.session, pk)
         if fmt not in ("csv", "xlsx"):
             abort(404)
-        headers = [str(column.label) for column in counts.count_columns()]
-        return table_response(fmt, f"{found.number}-count", headers, counts.sheet_rows(found))
+        headers = [str(column.label) for column in stocktake_import.count_columns()]
+        return table_response(
+            fmt, f"{found.number}-count", headers, stocktake_import.sheet_rows(found)
+        )
