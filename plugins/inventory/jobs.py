@@ -11,7 +11,7 @@ def reorder(context: JobContext) -> dict[str, Any]:
     """Refresh the reorder points of demand rules, then draft purchase orders per preferred
     supplier for what the rules suggest. Idempotent: drafts count as on order, so a second
     run drafts nothing more."""
-    from plugins.inventory import reorder as planning
+    from plugins.inventory.services import reorder as planning
 
     session = context.session
     changed = planning.refresh_reorder_points(session)

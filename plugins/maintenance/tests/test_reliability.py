@@ -268,7 +268,7 @@ def test_expected_use_is_failure_rate_times_units_times_horizon_plus_inspections
     ms.cancel(session, done, "customer closed that day")
     session.commit()
     assert demand.planned_inspections(session, plan, *november) == 0
-    from plugins.inventory.reorder import expected_demand
+    from plugins.inventory.services import expected_demand
 
     asked = expected_demand(session, *november)
     assert asked[(w.fuser.id, w.shelf.id)] == Decimal("0.247")
