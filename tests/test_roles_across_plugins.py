@@ -48,6 +48,7 @@ def test_maintenance_roles_read_contracts_and_no_stock_without_inventory(
         assert granted >= CONTRACT_READS, name
         assert ("can_write", "contracts_contract") not in granted, name
         assert not views_of("inventory", granted), name
+    assert app.appbuilder.sm.find_role("Van Keeper") is None
     customer, unit, level = world(session)
     made = active(session, customer, level, unit)
     session.commit()
@@ -74,6 +75,7 @@ def test_with_inventory_technicians_read_stock_and_every_reader_reads_the_links(
     technician = grants(app, "Technician")
     assert {("can_read", "inventory_part"), ("can_read", "inventory_stock")} <= technician
     assert ("can_write", "inventory_stock") not in technician
+    assert ("can_keep_van", "inventory_warehouse") in technician
     assert ("can_read", "inventory_stock") not in grants(app, "Dispatcher")
     for name in ("Contract Manager", "Sales", "Staff Read-only", *MAINTENANCE_ROLES):
         granted = grants(app, name)
@@ -103,3 +105,23 @@ def test_a_technician_reads_stock_on_the_api_but_cannot_move_it(client, api_head
         "/api/v1/inventory_part/", json={"sku": "X-1", "name": "X"}, headers=headers
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.plugins("contracts", "inventory", "maintenance")
+def test_a_technician_keeps_a_van_through_the_set_inventory_offers(app, session):
+    from core.testing import create_user
+    from plugins.inventory.models import Warehouse
+    from plugins.inventory.services import prepare_warehouse
+
+    technician = create_user(app, ["Technician"], username="wang")
+    dispatcher = create_user(app, ["Dispatcher"], username="li")
+    prepare_warehouse(
+        session, Warehouse(code="VAN1", name="Van 1", kind="van", technician=technician)
+    )
+    from plugins.inventory.services import InventoryError
+
+    with pytest.raises(InventoryError) as refused:
+        prepare_warehouse(
+            session, Warehouse(code="VAN2", name="Van 2", kind="van", technician=dispatcher)
+        )
+    assert refused.value.field == "technician" and "li" in refused.value.message

@@ -104,7 +104,10 @@ def aftersales_register_apis(appbuilder: AppBuilder) -> None:
 def aftersales_permission_sets() -> list[PermissionSet]:
     """``inventory.stock_read`` (parts and stock on hand, for the roles of dependants such as
     maintenance's technicians), ``inventory.storekeeping`` (run the stores: receive POs,
-    count stock) and ``inventory.purchasing`` (suppliers, POs, reorder planning)."""
+    count stock), ``inventory.purchasing`` (suppliers, POs, reorder planning) and
+    ``inventory.van_keeping`` (keep a van's stock: a field technician)."""
+    from plugins.inventory.services import VAN_KEEPING
+
     menus = [("menu_access", MENU), *(("menu_access", name) for name in MENUS)]
     purchasing_menus = [("menu_access", name) for name in PURCHASING_MENUS]
     readers = [*read_only(PART), *read_only(STOCK), ("menu_access", MENU)]
@@ -148,15 +151,18 @@ def aftersales_permission_sets() -> list[PermissionSet]:
         ),
         PermissionSet("inventory.storekeeping", storekeeper),
         PermissionSet("inventory.purchasing", purchaser),
+        PermissionSet("inventory.van_keeping", [VAN_KEEPING], includes=["inventory.stock_read"]),
     ]
 
 
 @hookimpl
 def aftersales_roles() -> list[RoleSpec]:
     """Storekeeper runs the stores, Purchaser buys, Inventory Manager does both and approves
-    stocktakes, Inventory Read-only looks up parts and stock."""
+    stocktakes, Inventory Read-only looks up parts and stock, Van Keeper carries stock in a
+    van (maintenance's Technician holds the same set)."""
     return [
         RoleSpec("Inventory Read-only", includes=["inventory.stock_read"]),
+        RoleSpec("Van Keeper", includes=["inventory.van_keeping"]),
         RoleSpec("Storekeeper", includes=["inventory.storekeeping"]),
         RoleSpec("Purchaser", includes=["inventory.purchasing"]),
         RoleSpec(

@@ -146,7 +146,8 @@ def aftersales_roles() -> list[RoleSpec]:
     """Service Manager (everything here), Dispatcher (fault reports, work orders and their
     dispatch; reads technicians and plans), Technician (works the orders assigned to them,
     reads fault reports). All three read contracts (``contracts.read``); technicians also
-    read parts and stock when inventory is enabled (``inventory.stock_read``)."""
+    read parts and stock and keep a van's stock when inventory is enabled
+    (``inventory.van_keeping``)."""
     return [
         RoleSpec(
             "Service Manager",
@@ -182,7 +183,7 @@ def aftersales_roles() -> list[RoleSpec]:
                 ("menu_access", "Work Orders"),
                 ("menu_access", "Fault Reports"),
             ],
-            includes=["contracts.read", "inventory.stock_read"],
+            includes=["contracts.read", "inventory.van_keeping"],
         ),
     ]
 

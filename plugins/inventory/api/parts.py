@@ -38,8 +38,8 @@ class PartApi(CheckedModelApi):
 
 
 class WarehouseApi(CheckedModelApi):
-    """Warehouses: central store, branch stores and vans (a van's technician must hold the
-    Technician role)."""
+    """Warehouses: central store, branch stores and vans (a van's technician must hold a
+    role that keeps vans)."""
 
     resource_name = "inventory_warehouse"
     datamodel = SQLAInterface(Warehouse)

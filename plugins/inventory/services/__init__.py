@@ -32,7 +32,7 @@ from plugins.inventory.services.moves import (
     transfer,
 )
 from plugins.inventory.services.parts import (
-    TECHNICIAN_ROLE,
+    VAN_KEEPING,
     create_part,
     prepare_part,
     prepare_warehouse,
@@ -49,7 +49,7 @@ from plugins.inventory.services.stock import (
 
 __all__ = [
     "MAX_QUANTITY",
-    "TECHNICIAN_ROLE",
+    "VAN_KEEPING",
     "ExpectedDemand",
     "InsufficientStockError",
     "InventoryError",

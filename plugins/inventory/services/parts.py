@@ -48,12 +48,25 @@ def prepare_part(session: Session, part: Part) -> Part:
     return part
 
 
-TECHNICIAN_ROLE = "Technician"
+# The permission that lets a user keep a van's stock. Inventory's Van Keeper role holds it,
+# and so does every role that includes the ``inventory.van_keeping`` set (maintenance's
+# Technician): inventory names no role of another plugin.
+VAN_KEEPING = ("can_keep_van", "inventory_warehouse")
+
+
+def keeps_vans(user: Any) -> bool:
+    """Whether one of ``user``'s roles grants :data:`VAN_KEEPING`."""
+    return any(
+        (grant.permission.name, grant.view_menu.name) == VAN_KEEPING
+        for role in user.roles
+        for grant in role.permissions
+    )
 
 
 def prepare_warehouse(session: Session, warehouse: Warehouse) -> Warehouse:
     """Check a new or edited warehouse (nothing is flushed): code and name required, a
-    known kind, and the technician of a van must hold the Technician role."""
+    known kind, and the technician of a van must hold a role that keeps vans
+    (:func:`keeps_vans`)."""
     warehouse.code = clean_text(warehouse.code, "code", required=True, length=20)
     warehouse.name = clean_text(warehouse.name, "name", required=True, length=200)
     warehouse.kind = warehouse.kind or CENTRAL
@@ -66,12 +79,11 @@ def prepare_warehouse(session: Session, warehouse: Warehouse) -> Warehouse:
         technician = warehouse.technician
         if technician is None and warehouse.technician_id is not None:
             technician = session.get(User, warehouse.technician_id)
-        roles = {role.name for role in technician.roles} if technician is not None else set()
-        if warehouse.kind == VAN and technician is not None and TECHNICIAN_ROLE not in roles:
+        if warehouse.kind == VAN and technician is not None and not keeps_vans(technician):
             raise InventoryError(
                 gettext(
-                    "technician: %(user)s does not have the Technician role; a van's "
-                    "technician must have it",
+                    "technician: %(user)s holds no role that may keep a van's stock; give "
+                    "them one (Van Keeper, or a role that includes it) first",
                     user=technician.username,
                 ),
                 "technician",

@@ -455,7 +455,7 @@ def test_api_defective_return_vendor_return_receipt_and_write_off(
     )
     listed = client.get("/api/v1/inventory_vendor_return/", headers=headers)
     assert listed.status_code == 200 and listed.json["result"][0]["rma"] == "RMA-7"
-    technician = api_headers("Technician")
+    technician = api_headers("Inventory Read-only")
     denied = post(client, "vendor_write_off", technician, vendor_return_id=1, note="x")
     assert denied.status_code in (401, 403)
     assert services.verify_ledger(session) == []

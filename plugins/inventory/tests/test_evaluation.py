@@ -151,7 +151,7 @@ def test_evaluation_api(client, api_headers, history):
     assert (
         client.get(
             "/api/v1/inventory_evaluation/?start=2026-01-01&end=2026-01-02",
-            headers=api_headers("Technician"),
+            headers=api_headers("Inventory Read-only"),
         ).status_code
         == 403
     )
