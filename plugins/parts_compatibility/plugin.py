@@ -73,10 +73,9 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder) -> None:
     """The links, and the parts that fit a unit with their stock."""
-    from plugins.parts_compatibility.api import APIS
+    from plugins.parts_compatibility.api import PartProductApi
 
-    for api in APIS:
-        appbuilder.add_api(api)
+    appbuilder.add_api(PartProductApi)
 
 
 @hookimpl
