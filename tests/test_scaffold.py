@@ -35,6 +35,25 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
         len(list((package / "migrations" / "versions").glob("*_create_loaner_units_item.py"))) == 1
     )
     assert (package / "templates" / "loaner_units" / "overview.html").is_file()
+    # The house plan: MANIFEST, hooks and tables at the top, one module per topic in
+    # services/, views/ and api/ (the same topic names), the plugin's own tests inside it.
+    assert sorted(p.name for p in package.glob("*.py")) == ["__init__.py", "models.py", "plugin.py"]
+    for folder in ("services", "views", "api"):
+        assert sorted(p.name for p in (package / folder).glob("*.py")) == [
+            "__init__.py",
+            "items.py",
+        ]
+    assert "APIS = [LoanerUnitsItemApi]" in (package / "api" / "__init__.py").read_text()
+    assert sorted(p.name for p in (package / "tests").glob("*.py")) == [
+        "__init__.py",
+        "conftest.py",
+        "test_items.py",
+    ]
+    assert (package / "tests" / "__init__.py").read_text() == ""
+    assert not (project / "tests").exists()
+    assert (
+        'testpaths = ["aftersales_loaner_units/tests"]' in (project / "pyproject.toml").read_text()
+    )
     for locale in ("zh", "zh_Hant_TW"):
         assert (package / "translations" / locale / "LC_MESSAGES" / "messages.po").is_file()
 
@@ -47,6 +66,8 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
     assert (installed / "migrations" / "script.py.mako").is_file()
     assert len(list((installed / "migrations" / "versions").glob("*.py"))) == 1
     assert (installed / "translations" / "zh" / "LC_MESSAGES" / "messages.po").is_file()
+    assert (installed / "services" / "items.py").is_file()
+    assert not (installed / "tests").exists()  # the plugin's tests are not shipped
 
     env = {
         **os.environ,

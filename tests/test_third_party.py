@@ -145,7 +145,7 @@ def test_installed_catalogs_translate_the_plugins_screen(third_party_app):
 def test_example_passes_its_own_tests(tmp_path):
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{PACKAGE}/tests"],
         cwd=EXAMPLE,
         env=env,
         capture_output=True,

@@ -62,9 +62,10 @@ def aftersales_register_views(appbuilder: AppBuilder) -> None:
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder) -> None:
     """``/api/v1/warranty_card/``."""
-    from aftersales_warranty_cards.api import WarrantyCardApi
+    from aftersales_warranty_cards.api import APIS
 
-    appbuilder.add_api(WarrantyCardApi)
+    for api in APIS:
+        appbuilder.add_api(api)
 
 
 @hookimpl

@@ -5,7 +5,6 @@ import datetime
 from aftersales_warranty_cards.events import WarrantyCardsExpired
 from aftersales_warranty_cards.models import WarrantyCard
 from aftersales_warranty_cards.services import company_today, flag_expired_cards, register_card
-
 from core.events import events_published
 
 PLUGIN = "warranty_cards"
