@@ -50,11 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.list_api import run
 
-    sizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
-    if any(s < 1 or s > 100 for s in sizes):
-        parser.error("--page-sizes: each must be between 1 and 100 (FAB_API_MAX_PAGE_SIZE)")
-    if args.records < max(sizes) * 4:
-        parser.error("--records: must be at least 4 pages of the largest page size")
+    sizes = page_sizes(parser, args.page_sizes, args.records, "--records")
     results = run(args.records, sizes, args.repeat, args.database)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -74,15 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def page_sizes(parser: argparse.ArgumentParser, text: str, rows: int, option: str) -> list[int]:
+    """The comma-separated page sizes of ``text``, each allowed by the API, and ``rows`` (the
+    value of ``option``) enough for 4 pages of the largest; else a usage error."""
+    sizes = [int(s) for s in text.split(",") if s.strip()]
+    if any(s < 1 or s > 100 for s in sizes):
+        parser.error("--page-sizes: each must be between 1 and 100 (FAB_API_MAX_PAGE_SIZE)")
+    if rows < max(sizes) * 4:
+        parser.error(f"{option}: must be at least 4 pages of the largest page size")
+    return sizes
+
+
 def run_contracts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """``python -m bench contracts``: print the contracts benchmark's figures."""
     from bench.contracts import run
 
-    sizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
-    if any(s < 1 or s > 100 for s in sizes):
-        parser.error("--page-sizes: each must be between 1 and 100 (FAB_API_MAX_PAGE_SIZE)")
-    if args.contracts < max(sizes) * 4:
-        parser.error("--contracts: must be at least 4 pages of the largest page size")
+    sizes = page_sizes(parser, args.page_sizes, args.contracts, "--contracts")
     results = run(args.contracts, sizes, args.repeat, args.database)
     if args.json:
         print(json.dumps(results, indent=2))

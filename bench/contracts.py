@@ -22,34 +22,24 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from bench.measure import Timing, measure
+from bench.common import (
+    admin_headers,
+    company_customers,
+    figures,
+    get_page,
+    insert_rows,
+    schema_app,
+)
+from bench.measure import measure
 from core.extensions import db
 
-CHUNK = 10_000
 AT = datetime.date(2026, 3, 1)
 UNITS_PER_CUSTOMER = 5
-
-
-def _chunks(rows: Iterator[dict], size: int = CHUNK) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(session: Session, model: type, rows: Iterator[dict]) -> None:
-    for batch in _chunks(rows):
-        session.execute(insert(model), batch)
 
 
 def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
     """Insert ``count`` contracts with their customers (one per 5 contracts), units,
     entitlements (labour all, parts up to 20,000, 4 visits) and quota used, in bulk."""
-    from core.company.service import uscc_check_character
     from plugins.contracts.models import (
         Contract,
         ContractEquipment,
@@ -81,19 +71,8 @@ def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
         ],
     )
     customers = max(1, count // UNITS_PER_CUSTOMER)
-
-    def customer_rows() -> Iterator[dict]:
-        for n in range(1, customers + 1):
-            first17 = f"91310000{n:09d}"
-            yield {
-                "id": n,
-                "kind": "company",
-                "name": f"客户 {n:06d} 有限公司",
-                "tax_id": first17 + uscc_check_character(first17),
-            }
-
-    _insert(session, Customer, customer_rows())
-    _insert(
+    insert_rows(session, Customer, company_customers(customers))
+    insert_rows(
         session,
         Equipment,
         (
@@ -127,8 +106,8 @@ def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
                 "dispute_resolution": "arbitration",
             }
 
-    _insert(session, Contract, contract_rows())
-    _insert(
+    insert_rows(session, Contract, contract_rows())
+    insert_rows(
         session,
         ContractEquipment,
         ({"contract_id": n, "equipment_id": n} for n in range(1, count + 1)),
@@ -153,8 +132,8 @@ def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
                 "annual_count": 4,
             }
 
-    _insert(session, Entitlement, entitlement_rows())
-    _insert(
+    insert_rows(session, Entitlement, entitlement_rows())
+    insert_rows(
         session,
         EntitlementUsage,
         (
@@ -188,27 +167,8 @@ def generate_contracts(session: Session, count: int, seed: int = 11) -> None:
 
 
 def build_app(database_url: str | None, workdir: Path) -> Any:
-    """An app with contracts on a fresh schema (SQLite in ``workdir`` by default).
-
-    The schema is created from the models the way the tests do (``core.testing``'s
-    ``create_schema``; ``tests/test_migrations.py`` proves the migrations build the same
-    one), so the benchmark also runs while a migration is being written.
-    """
-    from core.app import create_app
-    from core.testing import create_schema
-
-    overrides = {
-        "INSTANCE_PATH": str(workdir),
-        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
-        "ENABLED_PLUGINS": ["contracts"],
-        "SYNC_PERMISSIONS_ON_START": False,
-    }
-    app = create_app(overrides)
-    create_schema(app)
-    return app
+    """An app with contracts on a fresh schema (SQLite in ``workdir`` by default)."""
+    return schema_app(database_url, workdir, ["contracts"])
 
 
 def bare_list_page(page: int, page_size: int) -> list[dict[str, Any]]:
@@ -314,22 +274,8 @@ def run(contracts: int, page_sizes: list[int], repeat: int, database_url: str | 
 
             if (db.session.scalar(select(func.count()).select_from(Contract)) or 0) == 0:
                 generate_contracts(db.session, contracts)
-            sm = app.appbuilder.sm
-            if not sm.find_user("bench"):
-                sm.add_user(
-                    "bench",
-                    "Bench",
-                    "User",
-                    "bench@localhost",
-                    sm.find_role("Admin"),
-                    password="bench-password",
-                )
             client = app.test_client()
-            token = client.post(
-                "/api/v1/security/login",
-                json={"username": "bench", "password": "bench-password", "provider": "db"},
-            ).json["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
+            headers = admin_headers(app, client)
             engine = db.engine
             for size in page_sizes:
                 query = json.dumps(
@@ -342,14 +288,11 @@ def run(contracts: int, page_sizes: list[int], repeat: int, database_url: str | 
                 )
 
                 def list_call(query: str = query, size: int = size) -> None:
-                    response = client.get(f"/api/v1/contract/?q={query}", headers=headers)
-                    assert response.status_code == 200, response.text
-                    assert len(response.json["result"]) == size
-                    db.session.remove()
+                    get_page(client, f"/api/v1/contract/?q={query}", headers, size)
 
                 api = measure(list_call, engine, repeat)
                 bare = measure(lambda size=size: bare_list_page(3, size), engine, repeat)
-                results.append(_row(f"contract list, page of {size}", api, bare))
+                results.append(figures(f"contract list, page of {size}", api, bare))
             rng = random.Random(3)
             serials = [f"SN-{rng.randint(1, contracts):07d}" for _ in range(repeat + 3)]
             cycle = iter(serials * 3)
@@ -369,18 +312,6 @@ def run(contracts: int, page_sizes: list[int], repeat: int, database_url: str | 
             api = measure(coverage_call, engine, repeat)
             bare = measure(lambda: bare_coverage(next(cycle), AT), engine, repeat)
             service = measure(coverage_service, engine, repeat)
-            results.append(_row("coverage check (API)", api, bare))
-            results.append(_row("coverage check (service call)", service, bare))
+            results.append(figures("coverage check (API)", api, bare))
+            results.append(figures("coverage check (service call)", service, bare))
         return results
-
-
-def _row(name: str, measured: Timing, bare: Timing) -> dict:
-    return {
-        "measurement": name,
-        "median_ms": round(measured.median_ms, 2),
-        "p95_ms": round(measured.p95_ms, 2),
-        "statements_per_request": measured.statements,
-        "bare_median_ms": round(bare.median_ms, 2),
-        "bare_statements": bare.statements,
-        "ratio": round(measured.median_ms / bare.median_ms, 1) if bare.median_ms else None,
-    }

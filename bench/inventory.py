@@ -48,6 +48,7 @@ from sqlalchemy import (
     text,
 )
 
+from bench.common import migrated_app
 from bench.measure import StatementCounter
 from core.extensions import db
 from core.timeutil import utcnow
@@ -138,21 +139,7 @@ def main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def build_app(database_url: str | None, workdir: Path) -> Any:
     """An app with inventory on a migrated database (SQLite in ``workdir`` by default)."""
-    from core.app import create_app
-    from core.migrate import upgrade
-
-    overrides = {
-        "INSTANCE_PATH": str(workdir),
-        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
-        "ENABLED_PLUGINS": ["inventory"],
-    }
-    app = create_app(overrides)
-    with app.app_context():
-        upgrade(app)
-    return create_app(overrides)
+    return migrated_app(database_url, workdir, ["inventory"])
 
 
 def plan_moves(count: int, parts: list[int], locations: list[int], seed: int = 5) -> list[tuple]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.common import admin_headers, figures, get_page, migrated_app
 from bench.generate import generate_audit_log
 from bench.measure import Timing, measure
 from core.audit.models import AuditLog
@@ -22,21 +23,7 @@ from core.extensions import db
 
 def build_app(database_url: str | None, workdir: Path) -> Any:
     """An app on a migrated database (SQLite in ``workdir`` unless a URL is given)."""
-    from core.app import create_app
-    from core.migrate import upgrade
-
-    overrides = {
-        "INSTANCE_PATH": str(workdir),
-        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
-        "ENABLED_PLUGINS": [],
-    }
-    app = create_app(overrides)
-    with app.app_context():
-        upgrade(app)
-    return create_app(overrides)
+    return migrated_app(database_url, workdir, [])
 
 
 def bare_page(page: int, page_size: int) -> list[dict[str, Any]]:
@@ -68,22 +55,8 @@ def run(records: int, page_sizes: list[int], repeat: int, database_url: str | No
             existing = db.session.scalar(select(func.count()).select_from(AuditLog)) or 0
             if existing < records:
                 generate_audit_log(db.session, records - existing)
-            sm = app.appbuilder.sm
-            if not sm.find_user("bench"):
-                sm.add_user(
-                    "bench",
-                    "Bench",
-                    "User",
-                    "bench@localhost",
-                    sm.find_role("Admin"),
-                    password="bench-password",
-                )
             client = app.test_client()
-            token = client.post(
-                "/api/v1/security/login",
-                json={"username": "bench", "password": "bench-password", "provider": "db"},
-            ).json["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
+            headers = admin_headers(app, client)
             engine = db.engine
             for size in page_sizes:
                 query = json.dumps(
@@ -91,10 +64,7 @@ def run(records: int, page_sizes: list[int], repeat: int, database_url: str | No
                 )
 
                 def api_call(query: str = query, size: int = size) -> None:
-                    response = client.get(f"/api/v1/audit_log/?q={query}", headers=headers)
-                    assert response.status_code == 200, response.text
-                    assert len(response.json["result"]) == size
-                    db.session.remove()
+                    get_page(client, f"/api/v1/audit_log/?q={query}", headers, size)
 
                 api = measure(api_call, engine, repeat)
                 bare = measure(lambda size=size: bare_page(3, size), engine, repeat)
@@ -103,12 +73,14 @@ def run(records: int, page_sizes: list[int], repeat: int, database_url: str | No
 
 
 def _row(size: int, api: Timing, bare: Timing) -> dict:
+    """The figures of one page size, the API's latencies named as such."""
+    row = figures(f"page of {size}", api, bare)
     return {
         "page_size": size,
-        "api_median_ms": round(api.median_ms, 2),
-        "api_p95_ms": round(api.p95_ms, 2),
-        "statements_per_request": api.statements,
-        "bare_median_ms": round(bare.median_ms, 2),
-        "bare_statements": bare.statements,
-        "ratio": round(api.median_ms / bare.median_ms, 1) if bare.median_ms else None,
+        "api_median_ms": row["median_ms"],
+        "api_p95_ms": row["p95_ms"],
+        **{
+            key: row[key]
+            for key in ("statements_per_request", "bare_median_ms", "bare_statements", "ratio")
+        },
     }

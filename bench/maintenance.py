@@ -38,12 +38,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from bench.measure import StatementCounter, Timing, measure
+from bench.common import auth_headers, company_customers, figures, get_page, insert_rows, schema_app
+from bench.measure import StatementCounter, measure
 from core.extensions import db
 
 QUICK = {"contracts": 300, "orders": 20_000, "deadlines": 2_000}
 UNITS_PER_CONTRACT = 3
-CHUNK = 10_000
 TODAY = datetime.date(2026, 1, 1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -75,46 +75,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _chunks(rows: Iterator[dict], size: int = CHUNK) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(session: Session, model: Any, rows: Iterator[dict]) -> None:
-    table = getattr(model, "__table__", model)
-    for batch in _chunks(rows):
-        session.execute(insert(table), batch)
-
-
 def build_app(database_url: str | None, workdir: Path) -> Any:
     """An app with contracts and maintenance on a fresh schema (SQLite in ``workdir``)."""
-    from core.app import create_app
-    from core.testing import create_schema
-
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(workdir),
-            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
-            "RATELIMIT_ENABLED": False,
-            "SCHEDULER_ENABLED": False,
-            "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
-            "ENABLED_PLUGINS": ["contracts", "maintenance"],
-            "SYNC_PERMISSIONS_ON_START": False,
-        }
-    )
-    create_schema(app)
-    return app
+    return schema_app(database_url, workdir, ["contracts", "maintenance"])
 
 
 def seed_contracts(session: Session, count: int) -> None:
     """``count`` active contracts (2026-2027) with 3 printers each, one per customer."""
-    from core.company.service import uscc_check_character
     from plugins.contracts.models import (
         Contract,
         ContractEquipment,
@@ -138,22 +105,11 @@ def seed_contracts(session: Session, count: int) -> None:
         insert(Product),
         [{"id": 1, "product_type": "Printer", "model": "M1", "manufacturer": "HP"}],
     )
-
-    def customers() -> Iterator[dict]:
-        for n in range(1, count + 1):
-            first17 = f"91310000{n:09d}"
-            yield {
-                "id": n,
-                "kind": "company",
-                "name": f"客户 {n:06d} 有限公司",
-                "tax_id": first17 + uscc_check_character(first17),
-            }
-
-    _insert(session, Customer, customers())
+    insert_rows(session, Customer.__table__, company_customers(count))
     units = count * UNITS_PER_CONTRACT
-    _insert(
+    insert_rows(
         session,
-        Equipment,
+        Equipment.__table__,
         (
             {
                 "id": n,
@@ -164,9 +120,9 @@ def seed_contracts(session: Session, count: int) -> None:
             for n in range(1, units + 1)
         ),
     )
-    _insert(
+    insert_rows(
         session,
-        Contract,
+        Contract.__table__,
         (
             {
                 "id": n,
@@ -184,17 +140,17 @@ def seed_contracts(session: Session, count: int) -> None:
             for n in range(1, count + 1)
         ),
     )
-    _insert(
+    insert_rows(
         session,
-        ContractEquipment,
+        ContractEquipment.__table__,
         (
             {"contract_id": 1 + (n - 1) // UNITS_PER_CONTRACT, "equipment_id": n}
             for n in range(1, units + 1)
         ),
     )
-    _insert(
+    insert_rows(
         session,
-        Entitlement,
+        Entitlement.__table__,
         ({"contract_id": n, "kind": "labour", "coverage": "all"} for n in range(1, count + 1)),
     )
     _fix_sequences(
@@ -396,7 +352,7 @@ def seed_orders(session: Session, count: int) -> None:
                 "labour_minutes": 0,
             }
 
-    _insert(session, WorkOrder, rows())
+    insert_rows(session, WorkOrder.__table__, rows())
     _fix_sequences(session, ["maintenance_technician", "maintenance_work_order"])
     session.commit()
     _analyze(session)
@@ -467,41 +423,18 @@ def run_list(app: Any, session: Session, orders: int, size: int, repeat: int) ->
     found = []
     tech_id = session.scalar(text("SELECT id FROM ab_user WHERE username = 'tech'"))
     for name, user_id, expected in (("dispatcher", None, size), ("technician", tech_id, size)):
-        token = client.post(
-            "/api/v1/security/login",
-            json={
-                "username": "dispatch" if user_id is None else "tech",
-                "password": "bench-pass",
-                "provider": "db",
-            },
-        ).json["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = auth_headers(client, "dispatch" if user_id is None else "tech", "bench-pass")
         query = json.dumps(
             {"page": 3, "page_size": size, "order_column": "number", "order_direction": "desc"}
         )
 
         def call(headers: dict = headers, query: str = query, expected: int = expected) -> None:
-            response = client.get(f"/api/v1/work_order/?q={query}", headers=headers)
-            assert response.status_code == 200, response.text
-            assert len(response.json["result"]) == expected
-            db.session.remove()
+            get_page(client, f"/api/v1/work_order/?q={query}", headers, expected)
 
         api = measure(call, db.engine, repeat)
         bare = measure(lambda user_id=user_id: bare_page(3, size, user_id), db.engine, repeat)
-        found.append(_row(f"work-order list as {name}, page of {size}", api, bare))
+        found.append(figures(f"work-order list as {name}, page of {size}", api, bare))
     return found
-
-
-def _row(name: str, measured: Timing, bare: Timing) -> dict:
-    return {
-        "measurement": name,
-        "median_ms": round(measured.median_ms, 2),
-        "p95_ms": round(measured.p95_ms, 2),
-        "statements_per_request": measured.statements,
-        "bare_median_ms": round(bare.median_ms, 2),
-        "bare_statements": bare.statements,
-        "ratio": round(measured.median_ms / bare.median_ms, 1) if bare.median_ms else None,
-    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

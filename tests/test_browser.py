@@ -179,24 +179,28 @@ def chart_drawn(page: object, name: str) -> bool:
     )
 
 
-def test_admin_walks_through_dashboard_languages_modules_and_a_plugin_screen(
-    chromium_browser, live_app
-):
-    from playwright.sync_api import expect
-
-    context = chromium_browser.new_context(
-        viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
-    )
+def admin_session(browser, base_url, **context_options):
+    """A new browser context signed in as admin on ``base_url``: its page and the watcher
+    of CSP violations, JavaScript errors and failed requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
     page = context.new_page()
-    watcher = Watcher(live_app)
+    watcher = Watcher(base_url)
     watcher.attach(page)
-
-    page.goto(f"{live_app}/login/")
+    page.goto(f"{base_url}/login/")
     page.fill("#username", "admin")
     page.fill("#password", "browser-pass-1")
     with page.expect_navigation():
         page.locator("form [type=submit]").click()
     page.wait_for_load_state("networkidle")
+    return context, page, watcher
+
+
+def test_admin_walks_through_dashboard_languages_modules_and_a_plugin_screen(
+    chromium_browser, live_app
+):
+    from playwright.sync_api import expect
+
+    context, page, watcher = admin_session(chromium_browser, live_app, reduced_motion="reduce")
     expect(page.locator("#widget-core_enabled_modules .as-count")).to_have_text("2")
     expect(page.locator("#widget-alpha_notes .as-count")).to_have_text("3")
     assert chart_drawn(page, "core_users_by_role")
@@ -270,16 +274,7 @@ def test_every_menu_page_of_the_full_app_works_under_the_content_security_policy
 ):
     """Admin opens every menu page, the first record and the add form of every list: no
     CSP violation, no JavaScript error, no failed request."""
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    watcher = Watcher(full_live_app)
-    watcher.attach(page)
-    page.goto(f"{full_live_app}/login/")
-    page.fill("#username", "admin")
-    page.fill("#password", "browser-pass-1")
-    with page.expect_navigation():
-        page.locator("form [type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    context, page, watcher = admin_session(chromium_browser, full_live_app)
     links = list(dict.fromkeys(page.evaluate(MENU_LINKS)))
     assert len(links) >= 30, links  # every plugin's menus are there
     seen: list[str] = []

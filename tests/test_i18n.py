@@ -20,7 +20,7 @@ from core.i18n import (
     misnamed_locale_folders,
     untranslated,
 )
-from core.testing import create_user
+from core.testing import create_user, token_headers
 
 SAMPLES = ["sample_alpha", "sample_beta"]
 SAMPLE_I18N = Path(__file__).parent / "sample_plugins" / "sample_i18n" / "translations"
@@ -120,11 +120,7 @@ def test_rest_api_answers_in_the_language_of_the_l_parameter(make_app):
     client = app.test_client()
     with app.app_context():
         create_user(app, ["Admin"], "api")
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "api", "password": "s3cret-pass", "provider": "db"},
-    ).json["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = token_headers(client, "api")
 
     def filter_names(locale):
         response = client.get(f"/api/v1/alpha_note/_info?_l_={locale}", headers=headers)

@@ -417,47 +417,46 @@ def test_scheduler_does_not_start_when_disabled_or_when_celery_schedules(make_ap
     assert start_scheduler(celery_app) is None
 
 
-def test_only_one_of_two_schedulers_schedules_and_the_other_takes_over(make_app):
+@pytest.fixture
+def two_schedulers(make_app):
+    """Two apps' schedulers started one after the other (the first leads), and the first app."""
     first_app = make_app(plugins=["sample_alpha"], packages=PACKAGES)
     second_app = make_app(plugins=["sample_alpha"], packages=PACKAGES)
     first = start_scheduler(first_app, force=True)
     second = start_scheduler(second_app, force=True)
     try:
         assert (first.is_leader, second.is_leader) == (True, False)
-        assert "sample_alpha.tidy" in first.scheduled_jobs()
-        assert second.scheduled_jobs() == {}
-        assert second.tick() is False  # retrying while the first one lives changes nothing
-
-        first.stop()
-
-        assert second.tick() is True
-        assert "sample_alpha.tidy" in second.scheduled_jobs()
+        yield first, second, first_app
     finally:
         first.stop()
         second.stop()
+
+
+def test_only_one_of_two_schedulers_schedules_and_the_other_takes_over(two_schedulers):
+    first, second, _ = two_schedulers
+    assert "sample_alpha.tidy" in first.scheduled_jobs()
+    assert second.scheduled_jobs() == {}
+    assert second.tick() is False  # retrying while the first one lives changes nothing
+
+    first.stop()
+
+    assert second.tick() is True
+    assert "sample_alpha.tidy" in second.scheduled_jobs()
 
 
 @pytest.mark.postgres
-def test_when_the_leaders_database_session_dies_another_scheduler_takes_over(make_app):
-    first_app = make_app(plugins=["sample_alpha"], packages=PACKAGES)
-    second_app = make_app(plugins=["sample_alpha"], packages=PACKAGES)
-    first = start_scheduler(first_app, force=True)
-    second = start_scheduler(second_app, force=True)
-    try:
-        assert (first.is_leader, second.is_leader) == (True, False)
-        with first_app.app_context():
-            db.session.execute(
-                text("SELECT pg_terminate_backend(:pid)"), {"pid": first._lock.backend_pid}
-            )
-            db.session.commit()
+def test_when_the_leaders_database_session_dies_another_scheduler_takes_over(two_schedulers):
+    first, second, first_app = two_schedulers
+    with first_app.app_context():
+        db.session.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": first._lock.backend_pid}
+        )
+        db.session.commit()
 
-        assert second.tick() is True
-        assert first.tick() is False  # it notices it lost the lock and stops scheduling
-        assert first.scheduled_jobs() == {}
-        assert "sample_alpha.tidy" in second.scheduled_jobs()
-    finally:
-        first.stop()
-        second.stop()
+    assert second.tick() is True
+    assert first.tick() is False  # it notices it lost the lock and stops scheduling
+    assert first.scheduled_jobs() == {}
+    assert "sample_alpha.tidy" in second.scheduled_jobs()
 
 
 def test_a_scheduled_run_is_recorded_as_triggered_by_the_schedule(make_app):

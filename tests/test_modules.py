@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.modules.models import ModuleChoice
 from core.runtime import runtime
-from core.testing import base_overrides, create_user
+from core.testing import base_overrides, create_user, token_headers
 from core.wsgi import ReloadingApp
 
 SAMPLES = ["sample_alpha", "sample_beta"]
@@ -194,11 +194,7 @@ def test_modules_api_lists_and_switches_plugins(make_app):
         create_user(app, ["Alpha User"], username="clerk")
 
     def headers(username):
-        token = client.post(
-            "/api/v1/security/login",
-            json={"username": username, "password": "s3cret-pass", "provider": "db"},
-        ).json["access_token"]
-        return {"Authorization": f"Bearer {token}"}
+        return token_headers(client, username)
 
     admin = headers("ops")
     listing = client.get("/api/v1/modules/", headers=admin)

@@ -21,7 +21,7 @@ from core.notifications.service import (
     unread_count,
 )
 from core.runtime import hooks
-from core.testing import create_user, csrf_token_from
+from core.testing import create_user, csrf_token_from, token_headers
 from core.timeutil import utcnow
 
 CHINESE_TITLE = "工单 WO-2026-00042 已派工"
@@ -301,11 +301,7 @@ def test_marking_read_needs_the_csrf_token(make_app):
 
 def test_unread_count_api_and_navbar_bell_count_only_my_unread(app, client):
     me = create_user(app, ["Admin"], username="me")
-    login = client.post(
-        "/api/v1/security/login",
-        json={"username": "me", "password": "s3cret-pass", "provider": "db"},
-    )
-    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    headers = token_headers(client, "me")
     response = client.get("/api/v1/notifications/unread_count", headers=headers)
     assert response.status_code == 200 and response.json == {"count": 0}
     other = create_user(app, ["Admin"])

@@ -2,14 +2,19 @@
 
 import pytest
 
-from core.testing import create_user, csrf_token_from
+from core.testing import create_user, csrf_token_from, token_headers
+
+
+def alpha_app_with_user(make_app, role, username):
+    """A test client of an app with sample_alpha and user ``username`` of ``role``."""
+    app = make_app(plugins=["sample_alpha"], packages=["sample_alpha"])
+    with app.app_context():
+        create_user(app, [role], username=username)
+    return app.test_client()
 
 
 def test_rest_login_gives_a_jwt_that_opens_the_api(make_app):
-    app = make_app(plugins=["sample_alpha"], packages=["sample_alpha"])
-    client = app.test_client()
-    with app.app_context():
-        create_user(app, ["Alpha User"], username="alice")
+    client = alpha_app_with_user(make_app, "Alpha User", "alice")
     bad = client.post(
         "/api/v1/security/login",
         json={"username": "alice", "password": "wrong-pass", "provider": "db"},
@@ -28,28 +33,16 @@ def test_rest_login_gives_a_jwt_that_opens_the_api(make_app):
 
 
 def test_api_refuses_a_user_without_the_permission(make_app):
-    app = make_app(plugins=["sample_alpha"], packages=["sample_alpha"])
-    client = app.test_client()
-    with app.app_context():
-        create_user(app, ["Nobody"], username="bob")
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "bob", "password": "s3cret-pass", "provider": "db"},
-    ).json["access_token"]
-    response = client.get("/api/v1/alpha_note/", headers={"Authorization": f"Bearer {token}"})
+    client = alpha_app_with_user(make_app, "Nobody", "bob")
+    headers = token_headers(client, "bob")
+    response = client.get("/api/v1/alpha_note/", headers=headers)
     assert response.status_code == 403
 
 
 def test_openapi_document_lists_plugin_apis_and_swagger_ui_is_served(make_app):
-    app = make_app(plugins=["sample_alpha"], packages=["sample_alpha"])
-    client = app.test_client()
-    with app.app_context():
-        create_user(app, ["Admin"], username="root")
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "root", "password": "s3cret-pass", "provider": "db"},
-    ).json["access_token"]
-    spec = client.get("/api/v1/_openapi", headers={"Authorization": f"Bearer {token}"})
+    client = alpha_app_with_user(make_app, "Admin", "root")
+    headers = token_headers(client, "root")
+    spec = client.get("/api/v1/_openapi", headers=headers)
     assert spec.status_code == 200
     assert "/api/v1/alpha_note/" in spec.json["paths"]
     client.post("/login/", data={"username": "root", "password": "s3cret-pass"})

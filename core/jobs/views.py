@@ -137,13 +137,7 @@ class JobRunView(BusinessModelView):
         "message",
     ]
     show_columns = [
-        "job_name",
-        "trigger",
-        "status",
-        "started_on",
-        "finished_on",
-        "progress_label",
-        "message",
+        *list_columns,
         "worker",
         "error",
         "traceback",

@@ -9,6 +9,7 @@ does) gives both the same two permissions: ``can_read`` and ``can_write`` on the
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, request
@@ -194,34 +195,26 @@ class BusinessModelApi(DatabaseRefusals, DocumentedApi, ModelRestApi):
 
     def post_headless(self) -> Response:
         """Create a record; a broken rule answers 4xx naming the field."""
-        try:
-            self.check_input(request.get_json(silent=True))
-            return named_input_errors(super().post_headless())
-        except RuleError as error:
-            return refusal_response(self, error)
-        except Exception as error:
-            answer = database_refusal_response(self, error)
-            if answer is None:
-                raise
-            return answer
+        create = super().post_headless
+        return self._refusing(lambda: self._checked(create))
 
     def put_headless(self, pk: int) -> Response:
         """Change a record; a broken rule answers 4xx naming the field."""
-        try:
-            self.check_input(request.get_json(silent=True))
-            return named_input_errors(super().put_headless(pk))
-        except RuleError as error:
-            return refusal_response(self, error)
-        except Exception as error:
-            answer = database_refusal_response(self, error)
-            if answer is None:
-                raise
-            return answer
+        change = super().put_headless
+        return self._refusing(lambda: self._checked(lambda: change(pk)))
 
     def delete_headless(self, pk: int) -> Response:
         """Delete a record; a rule that keeps it answers 4xx naming the field."""
+        delete = super().delete_headless
+        return self._refusing(lambda: delete(pk))
+
+    def _checked(self, call: Callable[[], Response]) -> Response:
+        self.check_input(request.get_json(silent=True))
+        return named_input_errors(call())
+
+    def _refusing(self, call: Callable[[], Response]) -> Response:
         try:
-            return super().delete_headless(pk)
+            return call()
         except RuleError as error:
             return refusal_response(self, error)
         except Exception as error:

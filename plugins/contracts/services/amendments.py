@@ -28,7 +28,12 @@ from plugins.contracts.models import (
     ContractVersion,
 )
 from plugins.contracts.services.changes import amended_copy, normalize_changes
-from plugins.contracts.services.common import company_today, strip_fields
+from plugins.contracts.services.common import (
+    CLAUSE_TERMS,
+    RENEWAL_TERMS,
+    company_today,
+    strip_fields,
+)
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.lifecycle import state_event
 from plugins.contracts.services.versions import record_version
@@ -48,6 +53,20 @@ def _require_amendable(contract: Contract) -> None:
                 "is amended (a draft is edited directly)",
                 number=contract.number,
                 state=contract.state,
+            ),
+            "state",
+            409,
+        )
+
+
+def require_draft(amendment: ContractAmendment) -> None:
+    """:class:`ContractError` 409 unless ``amendment`` is a draft (only a draft changes)."""
+    if amendment.state != AMENDMENT_DRAFT:
+        raise ContractError(
+            gettext(
+                "state: amendment %(label)s is %(state)s; only a draft changes",
+                label=amendment.label,
+                state=amendment.state,
             ),
             "state",
             409,
@@ -132,16 +151,7 @@ def update_amendment(
         raise ContractError(
             gettext("%(field)s: cannot be changed on an amendment", field=unknown[0]), unknown[0]
         )
-    if amendment.state != AMENDMENT_DRAFT:
-        raise ContractError(
-            gettext(
-                "state: amendment %(label)s is %(state)s; only a draft changes",
-                label=amendment.label,
-                state=amendment.state,
-            ),
-            "state",
-            409,
-        )
+    require_draft(amendment)
     contract = amendment.contract
     _require_amendable(contract)
     reason = (values.get("reason", amendment.reason) or "").strip()
@@ -217,16 +227,9 @@ def apply_amendment(
         "end_date",
         "service_level_id",
         "fee",
-        "billing_cycle",
-        "payment_terms",
-        "renewal",
-        "renewal_months",
-        "notice_days",
+        *RENEWAL_TERMS,
         "cancel_by",
-        "confidentiality_clause",
-        "liability_clause",
-        "dispute_resolution",
-        "dispute_venue",
+        *CLAUSE_TERMS,
     ):
         if getattr(contract, column) != getattr(candidate, column):
             setattr(contract, column, getattr(candidate, column))

@@ -13,9 +13,9 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from plugins.contracts.models import (
-    AMENDMENT_DRAFT,
     ContractAmendment,
 )
+from plugins.contracts.services.amendments import require_draft
 from plugins.contracts.services.errors import ContractError
 
 # Signed copies: extension -> (media type, leading bytes the file must start with).
@@ -53,16 +53,7 @@ def attach_signed_copy(
     """Store the signed copy of a draft amendment under the instance folder, keeping its
     original file name. PDF, PNG, JPEG or OFD only, at most ``CONTRACTS_AMENDMENT_MAX_BYTES``
     (10 MB by default); the content must match the extension."""
-    if amendment.state != AMENDMENT_DRAFT:
-        raise ContractError(
-            gettext(
-                "state: amendment %(label)s is %(state)s; only a draft changes",
-                label=amendment.label,
-                state=amendment.state,
-            ),
-            "state",
-            409,
-        )
+    require_draft(amendment)
     name = _original_name(filename)
     extension = Path(name).suffix.lower()
     if not name or extension not in ATTACHMENT_TYPES:

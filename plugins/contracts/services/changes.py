@@ -22,6 +22,7 @@ from plugins.contracts.models import (
     ServiceLevel,
 )
 from plugins.contracts.services.activation import check_in_force_terms
+from plugins.contracts.services.common import CLAUSE_TERMS, RENEWAL_TERMS
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.terms import check_terms
 from plugins.contracts.services.versions import contract_terms
@@ -32,15 +33,8 @@ AMENDABLE_TERMS = [
     "end_date",
     "service_level",
     "fee",
-    "billing_cycle",
-    "payment_terms",
-    "renewal",
-    "renewal_months",
-    "notice_days",
-    "confidentiality_clause",
-    "liability_clause",
-    "dispute_resolution",
-    "dispute_venue",
+    *RENEWAL_TERMS,
+    *CLAUSE_TERMS,
     "equipment",
 ]
 _DATE_TERMS = ("start_date", "end_date")
@@ -183,15 +177,8 @@ def amended_copy(session: Session, contract: Contract, changes: dict[str, Any]) 
                 "end_date",
                 "service_level_id",
                 "fee",
-                "billing_cycle",
-                "payment_terms",
-                "renewal",
-                "renewal_months",
-                "notice_days",
-                "confidentiality_clause",
-                "liability_clause",
-                "dispute_resolution",
-                "dispute_venue",
+                *RENEWAL_TERMS,
+                *CLAUSE_TERMS,
             )
         },
     )

@@ -10,13 +10,28 @@ import re
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy.orm import Session
 
 from core.company.service import company_zone
 from core.timeutil import utcnow
 from core.validation import checked_choice
 from plugins.contracts.services.errors import ContractError
 
+# The terms stored under the same name on a contract, its versions and its amendments: how
+# it bills and renews, then its clauses. The term lists of the screens, the API, the
+# amendments and the version comparison are built from these.
+RENEWAL_TERMS = (
+    "billing_cycle",
+    "payment_terms",
+    "renewal",
+    "renewal_months",
+    "notice_days",
+)
+CLAUSE_TERMS = (
+    "confidentiality_clause",
+    "liability_clause",
+    "dispute_resolution",
+    "dispute_venue",
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -53,11 +68,3 @@ def strip_fields(obj: Any, *attrs: str) -> None:
     """Strip the text in each of ``attrs`` of ``obj`` (``None`` becomes ``""``)."""
     for attr in attrs:
         setattr(obj, attr, (getattr(obj, attr) or "").strip())
-
-
-def is_taken(session: Session, query: Any, obj: Any, model: type) -> bool:
-    """Whether ``query`` finds a row other than ``obj`` itself (a uniqueness clash)."""
-    if obj.id is not None:
-        query = query.where(model.id != obj.id)
-    with session.no_autoflush:
-        return session.scalar(query.limit(1)) is not None

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.records import is_taken
 from plugins.contracts.models import (
     COVER_ALL,
     COVER_AMOUNT,
@@ -23,7 +24,7 @@ from plugins.contracts.models import (
     Entitlement,
     EntitlementPart,
 )
-from plugins.contracts.services.common import checked_option, is_taken, required_text, strip_fields
+from plugins.contracts.services.common import checked_option, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.terms import require_editable
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.records import add_prepared, is_taken
 from plugins.contracts.models import (
     EQUIPMENT_STATUSES,
     SITE,
@@ -17,7 +18,7 @@ from plugins.contracts.models import (
     Equipment,
     Product,
 )
-from plugins.contracts.services.common import checked_option, is_taken, required_text, strip_fields
+from plugins.contracts.services.common import checked_option, required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.parties import default_address
 
@@ -46,11 +47,7 @@ def prepare_product(session: Session, product: Product) -> Product:
 
 def create_product(session: Session, **values: Any) -> Product:
     """Create a product; returns it flushed."""
-    product = Product(**values)
-    prepare_product(session, product)
-    session.add(product)
-    session.flush()
-    return product
+    return add_prepared(session, Product(**values), prepare_product)
 
 
 def prepare_equipment(session: Session, equipment: Equipment) -> Equipment:
@@ -128,8 +125,4 @@ def _place_equipment(session: Session, equipment: Equipment) -> None:
 
 def create_equipment(session: Session, **values: Any) -> Equipment:
     """Register a unit; returns it flushed."""
-    equipment = Equipment(**values)
-    prepare_equipment(session, equipment)
-    session.add(equipment)
-    session.flush()
-    return equipment
+    return add_prepared(session, Equipment(**values), prepare_equipment)

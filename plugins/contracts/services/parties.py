@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.company.service import uscc_check_character
+from core.records import add_prepared, is_taken
 from plugins.contracts.models import (
     ADDRESS_KINDS,
     COMPANY,
@@ -26,7 +27,6 @@ from plugins.contracts.models import (
 from plugins.contracts.services.common import (
     checked_email,
     checked_option,
-    is_taken,
     required_text,
     strip_fields,
 )
@@ -182,12 +182,7 @@ def prepare_address(session: Session, address: CustomerAddress) -> CustomerAddre
 
 def create_address(session: Session, **values: Any) -> CustomerAddress:
     """Add an address to a customer (see :func:`prepare_address`); returns it flushed."""
-    address = CustomerAddress(**values)
-    with session.no_autoflush:
-        prepare_address(session, address)
-    session.add(address)
-    session.flush()
-    return address
+    return add_prepared(session, CustomerAddress(**values), prepare_address, no_autoflush=True)
 
 
 def check_address_removal(session: Session, address: CustomerAddress) -> None:
@@ -245,11 +240,7 @@ def default_address(session: Session, customer_id: int, kind: str) -> CustomerAd
 
 def create_customer(session: Session, **values: Any) -> Customer:
     """Create a customer (see :func:`prepare_customer`); returns it flushed."""
-    customer = Customer(**values)
-    prepare_customer(session, customer)
-    session.add(customer)
-    session.flush()
-    return customer
+    return add_prepared(session, Customer(**values), prepare_customer)
 
 
 def prepare_contact(session: Session, contact: Contact) -> Contact:
@@ -264,8 +255,4 @@ def prepare_contact(session: Session, contact: Contact) -> Contact:
 
 def create_contact(session: Session, **values: Any) -> Contact:
     """Create a contact of a customer; returns it flushed."""
-    contact = Contact(**values)
-    prepare_contact(session, contact)
-    session.add(contact)
-    session.flush()
-    return contact
+    return add_prepared(session, Contact(**values), prepare_contact)

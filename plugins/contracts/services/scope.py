@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.records import add_prepared, is_taken
 from plugins.contracts.models import (
     Contract,
     ContractEquipment,
@@ -17,7 +18,7 @@ from plugins.contracts.models import (
     Equipment,
     Product,
 )
-from plugins.contracts.services.common import is_taken, required_text, strip_fields
+from plugins.contracts.services.common import required_text, strip_fields
 from plugins.contracts.services.errors import ContractError
 from plugins.contracts.services.terms import require_editable
 
@@ -65,11 +66,7 @@ def cover_equipment(
 ) -> ContractEquipment:
     """Add ``equipment`` to the units ``contract`` covers (draft or under review only)."""
     link = ContractEquipment(contract_id=contract.id, equipment_id=equipment.id)
-    with session.no_autoflush:
-        prepare_contract_equipment(session, link)
-    session.add(link)
-    session.flush()
-    return link
+    return add_prepared(session, link, prepare_contract_equipment, no_autoflush=True)
 
 
 def prepare_contract_range(session: Session, row: ContractRange) -> ContractRange:

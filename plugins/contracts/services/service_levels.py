@@ -8,6 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.records import is_taken
 from plugins.contracts.models import (
     CALENDAR_CODES,
     PRIORITIES,
@@ -15,7 +16,7 @@ from plugins.contracts.models import (
     ServiceLevel,
     ServiceLevelTarget,
 )
-from plugins.contracts.services.common import checked_option, is_taken, required_text
+from plugins.contracts.services.common import checked_option, required_text
 from plugins.contracts.services.errors import ContractError
 
 

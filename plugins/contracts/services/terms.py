@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.company.service import company_currency
 from core.money import MoneyError, check_currency, parse_amount
+from core.records import add_prepared
 from core.sequences.service import define_sequence, next_number
 from plugins.contracts.models import (
     BILLING_CYCLES,
@@ -29,7 +30,13 @@ from plugins.contracts.models import (
     UNDER_REVIEW,
     Contract,
 )
-from plugins.contracts.services.common import checked_option, required_text, strip_fields
+from plugins.contracts.services.common import (
+    CLAUSE_TERMS,
+    RENEWAL_TERMS,
+    checked_option,
+    required_text,
+    strip_fields,
+)
 from plugins.contracts.services.errors import ContractError
 
 SEQUENCE = "contracts.contract"  # prefix CT: CT-2026-00001
@@ -44,15 +51,8 @@ CONTRACT_FIELDS = [
     "service_level",
     "fee",
     "currency",
-    "billing_cycle",
-    "payment_terms",
-    "renewal",
-    "renewal_months",
-    "notice_days",
-    "confidentiality_clause",
-    "liability_clause",
-    "dispute_resolution",
-    "dispute_venue",
+    *RENEWAL_TERMS,
+    *CLAUSE_TERMS,
 ]
 
 
@@ -222,11 +222,7 @@ def create_contract(session: Session, **values: Any) -> Contract:
     """Create a draft contract numbered from sequence ``CT``; returns it flushed."""
     values.pop("state", None)
     values.pop("number", None)
-    contract = Contract(**values)
-    prepare_contract(session, contract)
-    session.add(contract)
-    session.flush()
-    return contract
+    return add_prepared(session, Contract(**values), prepare_contract)
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:

@@ -20,6 +20,7 @@ from plugins.contracts.models import (
     Equipment,
     ServiceLevel,
 )
+from plugins.contracts.services.common import CLAUSE_TERMS, RENEWAL_TERMS
 from plugins.contracts.services.errors import ContractError
 
 
@@ -121,15 +122,8 @@ COMPARED_TERMS = [
     "service_level_name",
     "fee",
     "currency",
-    "billing_cycle",
-    "payment_terms",
-    "renewal",
-    "renewal_months",
-    "notice_days",
-    "confidentiality_clause",
-    "liability_clause",
-    "dispute_resolution",
-    "dispute_venue",
+    *RENEWAL_TERMS,
+    *CLAUSE_TERMS,
     "equipment",
     "ranges",
 ]

@@ -32,16 +32,7 @@ class FaultReportApi(CheckedModelApi):
     method_permission_name = {**KEPT_API_PERMISSIONS, "work_order": "write"}
     exclude_route_methods = NO_DELETE  # fault reports are kept
     prepare = staticmethod(services.prepare_fault_report)
-    add_columns = edit_columns = [
-        "equipment",
-        "symptom",
-        "environment",
-        "seen_at",
-        "contact_name",
-        "contact_phone",
-        "priority",
-        "source",
-    ]
+    add_columns = edit_columns = services.FAULT_REPORT_FIELDS
     list_columns = show_columns = [
         "id",
         "number",

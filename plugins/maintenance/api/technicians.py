@@ -25,25 +25,9 @@ class TechnicianApi(CheckedModelApi):
     method_permission_name = KEPT_API_PERMISSIONS
     exclude_route_methods = NO_DELETE  # deactivate a technician instead
     prepare = staticmethod(services.prepare_technician)
-    add_columns = edit_columns = [
-        "user",
-        "name",
-        "phone",
-        "region",
-        "skills",
-        "calendar_code",
-        "active",
-    ]
-    list_columns = show_columns = [
-        "id",
-        "user.username",
-        "name",
-        "phone",
-        "region",
-        "skills",
-        "calendar_code",
-        "active",
-    ]
+    add_columns = edit_columns = services.TECHNICIAN_FIELDS
+    # the user by name, then the other fields
+    list_columns = show_columns = ["id", "user.username", *services.TECHNICIAN_FIELDS[1:]]
     search_columns = ["name", "region", "skills", "active"]
 
 

@@ -17,6 +17,7 @@ from plugins.maintenance.services.common import (
 )
 from plugins.maintenance.services.errors import MaintenanceError
 from plugins.maintenance.services.fault_reports import (
+    FAULT_REPORT_FIELDS,
     create_fault_report,
     prepare_fault_report,
     raise_work_order,
@@ -44,6 +45,7 @@ from plugins.maintenance.services.lifecycle import (
     wait_for_parts,
 )
 from plugins.maintenance.services.technicians import (
+    TECHNICIAN_FIELDS,
     add_certification,
     check_calendar_code,
     create_technician,
@@ -80,6 +82,8 @@ __all__ = [
     "OPEN_STATES",
     "WHILE_PAUSED",
     "WORK_ORDER_EDITABLE_FIELDS",
+    "FAULT_REPORT_FIELDS",
+    "TECHNICIAN_FIELDS",
     "WORK_ORDER_OPENING_FIELDS",
     "WORK_ORDER_SEQUENCE",
     "WorkOrder",

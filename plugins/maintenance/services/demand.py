@@ -23,6 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.records import add_prepared
 from plugins.maintenance.models import (
     OPEN_STATES,
     MaintenancePlan,
@@ -81,22 +82,12 @@ def prepare_plan_part(session: Session, link: PlanPart) -> PlanPart:
 
 def add_product_part(session: Session, **values: Any) -> ProductPart:
     """Record a part a product uses per repair; returns it flushed."""
-    link = ProductPart(**values)
-    with session.no_autoflush:
-        prepare_product_part(session, link)
-    session.add(link)
-    session.flush()
-    return link
+    return add_prepared(session, ProductPart(**values), prepare_product_part, no_autoflush=True)
 
 
 def add_plan_part(session: Session, **values: Any) -> PlanPart:
     """Record a part each inspection of a plan needs; returns it flushed."""
-    link = PlanPart(**values)
-    with session.no_autoflush:
-        prepare_plan_part(session, link)
-    session.add(link)
-    session.flush()
-    return link
+    return add_prepared(session, PlanPart(**values), prepare_plan_part, no_autoflush=True)
 
 
 def repair_demand(

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from core.events import publish
+from core.records import add_prepared
 from core.sequences.service import next_number
 from plugins.maintenance import events
 from plugins.maintenance.models import (
@@ -30,6 +31,18 @@ from plugins.maintenance.services.common import (
 )
 from plugins.maintenance.services.errors import MaintenanceError
 from plugins.maintenance.services.work_orders import create_work_order
+
+# The fields a user sets on a fault report (screen form and API).
+FAULT_REPORT_FIELDS = [
+    "equipment",
+    "symptom",
+    "environment",
+    "seen_at",
+    "contact_name",
+    "contact_phone",
+    "priority",
+    "source",
+]
 
 
 def prepare_fault_report(
@@ -61,11 +74,12 @@ def create_fault_report(
     session: Session, *, now: datetime.datetime | None = None, **values: Any
 ) -> FaultReport:
     """Record a fault report; publishes :class:`~plugins.maintenance.events.FaultReportCreated`."""
-    report = FaultReport(**values)
-    with session.no_autoflush:
-        prepare_fault_report(session, report, now)
-    session.add(report)
-    session.flush()
+    report = add_prepared(
+        session,
+        FaultReport(**values),
+        lambda s, new: prepare_fault_report(s, new, now),
+        no_autoflush=True,
+    )
     publish(
         session,
         events.FaultReportCreated(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.calendar.service import CalendarError, work_calendar
+from core.records import add_prepared
 from plugins.maintenance.models import (
     Certification,
     Technician,
@@ -20,6 +21,16 @@ from plugins.maintenance.services.common import (
 )
 from plugins.maintenance.services.errors import MaintenanceError
 
+# The fields a user sets on a technician (screen form and API).
+TECHNICIAN_FIELDS = [
+    "user",
+    "name",
+    "phone",
+    "region",
+    "skills",
+    "calendar_code",
+    "active",
+]
 _SKILL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 
 
@@ -83,12 +94,7 @@ def prepare_technician(session: Session, technician: Technician) -> Technician:
 
 def create_technician(session: Session, **values: Any) -> Technician:
     """Create a technician after :func:`prepare_technician`; returns it flushed."""
-    technician = Technician(**values)
-    with session.no_autoflush:
-        prepare_technician(session, technician)
-    session.add(technician)
-    session.flush()
-    return technician
+    return add_prepared(session, Technician(**values), prepare_technician, no_autoflush=True)
 
 
 def prepare_certification(session: Session, cert: Certification) -> Certification:

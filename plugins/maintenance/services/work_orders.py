@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from core.calendar.service import CalendarError
 from core.calendar.worktime import zone_of
 from core.company.service import company_zone
+from core.records import add_prepared
 from core.sequences.service import next_number
 from plugins.contracts import services as contracts
 from plugins.maintenance.models import (
@@ -173,11 +174,12 @@ def create_work_order(
 ) -> WorkOrder:
     """Open a work order after :func:`prepare_work_order`; returns it flushed. Deadlines
     already missed (an order opened late from an old report) are flagged at once."""
-    order = WorkOrder(**values)
-    with session.no_autoflush:
-        prepare_work_order(session, order, now)
-    session.add(order)
-    session.flush()
+    order = add_prepared(
+        session,
+        WorkOrder(**values),
+        lambda s, new: prepare_work_order(s, new, now),
+        no_autoflush=True,
+    )
     sla.flag_breaches(session, order, moment_or_now(now))
     session.flush()
     return order

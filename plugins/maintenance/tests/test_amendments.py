@@ -9,8 +9,8 @@ from plugins.contracts import services as cs
 from plugins.contracts.events import ContractAmended
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import WorkOrder
-from plugins.maintenance.services import generation, plans
-from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world
+from plugins.maintenance.services import generation
+from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, printer_plan
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -22,18 +22,7 @@ def world(app, session):
 
 
 def monthly(session, **extra):
-    values = dict(
-        name="Printers monthly",
-        product_type="Printer",
-        interval_count=1,
-        interval_unit="months",
-        horizon_days=180,
-        skill="printer",
-        duration_minutes=45,
-        items=[{"name": "Clean"}],
-    )
-    values.update(extra)
-    return plans.create_plan(session, **values)
+    return printer_plan(session, **{"horizon_days": 180, **extra})
 
 
 def dues(session, plan, unit):

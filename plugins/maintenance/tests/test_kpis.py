@@ -7,7 +7,15 @@ import pytest
 from plugins.contracts.services import service_report
 from plugins.maintenance import services as ms
 from plugins.maintenance.services import kpis, plans
-from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, open_order, sh
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    open_order,
+    plan_inspection,
+    printer_plan,
+    sh,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 D = datetime.date
@@ -20,17 +28,15 @@ def world(app, session):
 
 
 def inspection(session, world, plan, due):
-    order = ms.create_work_order(
+    order = plan_inspection(
         session,
-        kind="inspection",
-        equipment_id=world.unit.id,
+        world.unit,
+        plan,
+        due,
         title=f"Inspection {due}",
-        plan_id=plan.id,
-        due_date=due,
         opened_at=sh(2026, 9, 1, 9),
         now=sh(2026, 9, 1, 9),
     )
-    plans.add_results_from_plan(order, plan)
     session.flush()
     return order
 
@@ -38,17 +44,7 @@ def inspection(session, world, plan, due):
 def october(session, world):
     """Inspections due in October (one done, one overdue, one cancelled) and two P1 repairs:
     one on time (closed), one responded late (response missed, resolution met)."""
-    plan = plans.create_plan(
-        session,
-        name="Monthly",
-        product_type="Printer",
-        interval_count=1,
-        interval_unit="months",
-        horizon_days=60,
-        skill="printer",
-        duration_minutes=30,
-        items=[{"name": "Clean"}],
-    )
+    plan = printer_plan(session, name="Monthly", duration_minutes=30)
     done = inspection(session, world, plan, D(2026, 10, 5))
     ms.assign(session, done, world.techs[0].id, scheduled_start=sh(2026, 10, 5, 9))
     ms.start(session, done, now=sh(2026, 10, 5, 9))

@@ -12,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import MaintenancePlan, WorkOrder
 from plugins.maintenance.services import generation, plans
-from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, refused
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    refused,
+)
+from plugins.maintenance.tests.world import printer_plan as world_plan
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
@@ -37,18 +44,9 @@ CHECKLIST = [
 
 
 def printer_plan(session, **extra):
-    values = {
-        "name": "Printers quarterly",
-        "product_type": "Printer",
-        "interval_count": 1,
-        "interval_unit": "months",
-        "horizon_days": 90,
-        "skill": "printer",
-        "duration_minutes": 45,
-        "items": CHECKLIST,
-    }
-    values.update(extra)
-    return plans.create_plan(session, **values)
+    """The world's printer plan, quarterly named, 90 days ahead, with the checklist."""
+    values = {"name": "Printers quarterly", "horizon_days": 90, "items": CHECKLIST, **extra}
+    return world_plan(session, **values)
 
 
 def inspections(session, plan):

@@ -14,6 +14,8 @@ from plugins.maintenance.tests.world import (
     build_world,
     headers_for,
     open_order,
+    plan_inspection,
+    printer_plan,
     sign_in,
 )
 
@@ -29,18 +31,8 @@ def world(app, session):
 
 def quarterly(session, items, **extra):
     """A quarterly printer plan with ``items``."""
-    values = dict(
-        name="Quarterly",
-        product_type="Printer",
-        interval_count=3,
-        interval_unit="months",
-        horizon_days=90,
-        duration_minutes=60,
-        skill="printer",
-        items=items,
-    )
-    values.update(extra)
-    return plans.create_plan(session, **values)
+    values = {"interval_count": 3, "horizon_days": 90, "duration_minutes": 60, **extra}
+    return printer_plan(session, name="Quarterly", items=items, **values)
 
 
 @pytest.fixture
@@ -139,15 +131,7 @@ def test_a_technicians_corrective_order_goes_to_dispatch_and_the_checklist_shows
     client, session, world
 ):
     plan = quarterly(session, [{"name": "Fuser", "min_value": "180", "max_value": "200"}])
-    order = ms.create_work_order(
-        session,
-        kind="inspection",
-        equipment_id=world.unit.id,
-        title="Inspection",
-        plan_id=plan.id,
-        due_date=datetime.date(2026, 12, 1),
-    )
-    plans.add_results_from_plan(order, plan)
+    order = plan_inspection(session, world.unit, plan, datetime.date(2026, 12, 1))
     session.flush()
     ms.assign(session, order, world.techs[0].id)
     ms.start(session, order)
@@ -169,14 +153,7 @@ def test_a_checklist_item_used_by_inspections_cannot_be_deleted(
     client, api_headers, session, world
 ):
     plan = quarterly(session, [{"name": "Fuser"}, {"name": "Spare"}])
-    order = ms.create_work_order(
-        session,
-        kind="inspection",
-        equipment_id=world.unit.id,
-        title="Inspection",
-        plan_id=plan.id,
-        due_date=datetime.date(2026, 12, 1),
-    )
+    order = plan_inspection(session, world.unit, plan, datetime.date(2026, 12, 1), checklist=False)
     order.results.append(InspectionResult(plan_item_id=plan.items[0].id, position=1, name="x"))
     session.commit()
     headers = api_headers("Service Manager")

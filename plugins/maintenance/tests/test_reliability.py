@@ -9,13 +9,15 @@ from sqlalchemy import event
 
 from core.extensions import db
 from plugins.maintenance import services as ms
-from plugins.maintenance.services import demand, plans, reliability
+from plugins.maintenance.services import demand, reliability
 from plugins.maintenance.tests.world import (
     ON_WORLD_DAY,
     PLUGINS,
     build_world,
     headers_for,
     open_order,
+    plan_inspection,
+    printer_plan,
     refused,
     sh,
     sign_in,
@@ -200,17 +202,7 @@ def stock(app, session, world):
 
 
 def monthly_plan(session):
-    return plans.create_plan(
-        session,
-        name="Printers monthly",
-        product_type="Printer",
-        interval_count=1,
-        interval_unit="months",
-        horizon_days=60,
-        skill="printer",
-        duration_minutes=45,
-        items=[{"name": "Clean"}],
-    )
+    return printer_plan(session)
 
 
 @pytest.mark.plugins("maintenance", "inventory")
@@ -257,14 +249,7 @@ def test_expected_use_is_failure_rate_times_units_times_horizon_plus_inspections
         (w.fuser.id, w.shelf.id, Decimal("0.247")),
         (w.kit.id, w.shelf.id, Decimal("2.000")),
     ]
-    done = ms.create_work_order(
-        session,
-        kind="inspection",
-        equipment_id=w.unit.id,
-        title="Inspection",
-        plan_id=plan.id,
-        due_date=D(2026, 11, 1),
-    )
+    done = plan_inspection(session, w.unit, plan, D(2026, 11, 1), checklist=False)
     ms.cancel(session, done, "customer closed that day")
     session.commit()
     assert demand.planned_inspections(session, plan, *november) == 0

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from core.documents import CJKFontMissing, find_cjk_font
+from core.testing import token_headers
 from plugins.maintenance import services as ms
 from plugins.maintenance.services import plans, report
 from plugins.maintenance.tests.world import (
@@ -14,6 +15,8 @@ from plugins.maintenance.tests.world import (
     PLUGINS,
     build_world,
     headers_for,
+    plan_inspection,
+    printer_plan,
     refused,
     sign_in,
 )
@@ -40,26 +43,12 @@ def world(app, session):
 
 def visit(session, world, *, technician=0):
     """An inspection of the covered unit, assigned and started, with the checklist."""
-    plan = plans.create_plan(
-        session,
-        name="Printers quarterly",
-        product_type="Printer",
-        interval_count=3,
-        interval_unit="months",
-        horizon_days=90,
-        skill="printer",
-        duration_minutes=45,
-        items=CHECKLIST,
+    plan = printer_plan(
+        session, name="Printers quarterly", interval_count=3, horizon_days=90, items=CHECKLIST
     )
-    order = ms.create_work_order(
-        session,
-        kind="inspection",
-        equipment_id=world.unit.id,
-        title="Quarterly inspection",
-        plan_id=plan.id,
-        due_date=datetime.date(2026, 12, 1),
+    order = plan_inspection(
+        session, world.unit, plan, datetime.date(2026, 12, 1), title="Quarterly inspection"
     )
-    plans.add_results_from_plan(order, plan)
     session.flush()
     ms.assign(session, order, world.techs[technician].id, override_reason="test")
     ms.start(session, order)
@@ -223,11 +212,7 @@ def test_the_report_speaks_simplified_and_traditional_chinese(make_app):
         pk = visit(db.session, world).id
         username = world.users[0].username
     client = app.test_client()
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": username, "password": "s3cret-pass", "provider": "db"},
-    ).json["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = token_headers(client, username)
     zh = client.get(f"/api/v1/work_order/{pk}/report?_l_=zh", headers=headers).json
     assert zh["title"] == "巡检报告"
     assert [s["title"] for s in zh["sections"]][:4] == [

@@ -15,7 +15,15 @@ from core.testing import create_user
 from plugins.maintenance import services as ms
 from plugins.maintenance.models import ClockEvent, InspectionResult, WorkOrder, WorkOrderPart
 from plugins.maintenance.services import parts, plans
-from plugins.maintenance.tests.world import ON_WORLD_DAY, PLUGINS, build_world, headers_for, sign_in
+from plugins.maintenance.tests.world import (
+    ON_WORLD_DAY,
+    PLUGINS,
+    build_world,
+    headers_for,
+    plan_inspection,
+    printer_plan,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.plugins(*PLUGINS), ON_WORLD_DAY]
 
@@ -25,16 +33,7 @@ CHECKLIST = [{"name": "Fuser", "min_value": "180", "max_value": "200"}]
 
 def inspection(session, world, plan, technician, mark, due):
     """An assigned, started inspection whose rows all carry ``mark``."""
-    order = ms.create_work_order(
-        session,
-        kind="inspection",
-        equipment_id=world.unit.id,
-        title=f"Inspection {mark}",
-        plan_id=plan.id,
-        due_date=due,
-        now=T0,
-    )
-    plans.add_results_from_plan(order, plan)
+    order = plan_inspection(session, world.unit, plan, due, title=f"Inspection {mark}", now=T0)
     session.flush()
     ms.assign(session, order, technician.id, override_reason="test", now=T0)
     ms.start(session, order, now=T0)
@@ -49,15 +48,12 @@ def inspection(session, world, plan, technician, mark, due):
 @pytest.fixture
 def orders(app, session):
     world = build_world(app, session)
-    plan = plans.create_plan(
+    plan = printer_plan(
         session,
         name="Quarterly",
-        product_type="Printer",
         interval_count=3,
-        interval_unit="months",
         horizon_days=90,
         duration_minutes=60,
-        skill="printer",
         items=CHECKLIST,
     )
     mine = inspection(session, world, plan, world.techs[0], "MINE", datetime.date(2026, 12, 1))

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from core.events import events_published
-from core.testing import count_statements
+from core.testing import count_statements, token_headers
 from core.timeutil import utcnow
 from plugins.maintenance import events
 from plugins.maintenance import services as ms
@@ -450,11 +450,7 @@ def test_work_order_lists_cost_the_same_queries_for_2_or_12_rows(
     headers = {}
     if url.startswith("/api"):
         user = create_user(app, ["Dispatcher"])
-        token = client.post(
-            "/api/v1/security/login",
-            json={"username": user.username, "password": "s3cret-pass", "provider": "db"},
-        ).json["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = token_headers(client, user.username)
 
     def add_rows(count):
         for i in range(count):

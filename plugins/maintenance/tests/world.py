@@ -14,6 +14,7 @@ from core.company.service import uscc_check_character
 from core.testing import create_user
 from plugins.contracts import services as cs
 from plugins.maintenance import services as ms
+from plugins.maintenance.services import plans
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: The world's contract runs 2026-01-01..2027-12-31 and its orders open on given days, so the
@@ -134,3 +135,37 @@ def sign_in(client, user) -> None:
     """Sign the test client in as an existing ``user``."""
     answer = client.post("/login/", data={"username": user.username, "password": "s3cret-pass"})
     assert answer.status_code == 302
+
+
+def printer_plan(session, **values):
+    """A printer plan: every month, 60 days ahead, skill printer, 45 minutes, one item
+    "Clean"; ``values`` (``create_plan``'s arguments) instead where given."""
+    plan = {
+        "name": "Printers monthly",
+        "product_type": "Printer",
+        "interval_count": 1,
+        "interval_unit": "months",
+        "horizon_days": 60,
+        "skill": "printer",
+        "duration_minutes": 45,
+        "items": [{"name": "Clean"}],
+    }
+    plan.update(values)
+    return plans.create_plan(session, **plan)
+
+
+def plan_inspection(session, unit, plan, due, *, title="Inspection", checklist=True, **extra):
+    """An inspection of ``unit`` under ``plan``, due on ``due`` (``extra``: more arguments
+    of ``create_work_order``), with the plan's checklist rows unless ``checklist`` is false."""
+    order = ms.create_work_order(
+        session,
+        kind="inspection",
+        equipment_id=unit.id,
+        title=title,
+        plan_id=plan.id,
+        due_date=due,
+        **extra,
+    )
+    if checklist:
+        plans.add_results_from_plan(order, plan)
+    return order

@@ -50,16 +50,7 @@ class FaultReportView(MaintenanceView):
         "reported_at",
         "work_order.number",
     ]
-    add_columns = edit_columns = [
-        "equipment",
-        "symptom",
-        "environment",
-        "seen_at",
-        "contact_name",
-        "contact_phone",
-        "priority",
-        "source",
-    ]
+    add_columns = edit_columns = services.FAULT_REPORT_FIELDS
     show_columns = ["number", *add_columns, "reported_at", "work_order"]
     search_columns = ["number", "equipment", "priority", "source"]
     base_order = ("number", "desc")

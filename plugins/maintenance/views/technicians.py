@@ -46,15 +46,7 @@ class TechnicianView(MaintenanceView):
     prepare = staticmethod(services.prepare_technician)
     list_title = _("Technicians")
     list_columns = ["name", "region", "skills", "calendar_code", "active"]
-    add_columns = edit_columns = show_columns = [
-        "user",
-        "name",
-        "phone",
-        "region",
-        "skills",
-        "calendar_code",
-        "active",
-    ]
+    add_columns = edit_columns = show_columns = services.TECHNICIAN_FIELDS
     search_columns = ["name", "region", "skills", "active"]
     base_order = ("name", "asc")
     related_views = [CertificationView]
