@@ -6,8 +6,9 @@
   an id in the path beyond what a 64-bit key holds answers
   404 (the database would overflow); a JSON body of a ``POST``/``PUT``/``PATCH`` to the
   API that is not a JSON object answers 422 "body must be a JSON object", and a number in
-  it that no column holds (an integer beyond 64 bits, ``NaN``, infinity) 422 naming the
-  field;
+  it that no column holds (an integer beyond 64 bits, ``NaN``, infinity) or a text no
+  column holds (a lone UTF-16 surrogate such as ``"\\udacd"``, which has no UTF-8 form, or
+  a NUL character, which PostgreSQL refuses) 422 naming the field;
 * handlers turning a database error an endpoint lets through (``IntegrityError``,
   ``DataError``, ``OverflowError``) into a 409/422 refusal whose message holds no SQL
   (:func:`core.errors.database_refusal`);
@@ -104,7 +105,7 @@ def refuse_odd_input() -> Response | None:
         return _answer(400, gettext("the body is not valid JSON"))
     if not isinstance(body, dict):
         return _answer(422, gettext("body must be a JSON object"))
-    for field, message in _odd_numbers(body, ""):
+    for field, message in _odd_values(body, ""):
         return _answer(422, f"{field}: {message}", field)
     return None
 
@@ -138,14 +139,23 @@ def _beyond_64_bits(value: Any) -> bool:
     return isinstance(value, int) and not MIN_INT <= value <= MAX_ID
 
 
-def _odd_numbers(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """``(field, message)`` for each number in a JSON value that no column holds."""
+def _odd_values(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """``(field, message)`` for each number or text in a JSON value that no column holds."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _odd_numbers(item, f"{path}.{key}" if path else str(key))
+            if _odd_text(key):
+                yield path or "body", gettext("a field name is not valid text")
+                return
+            yield from _odd_values(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _odd_numbers(item, f"{path}[{index}]")
+            yield from _odd_values(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        if _odd_text(value):
+            yield (
+                path or "body",
+                gettext("not valid text (a NUL character or a lone UTF-16 surrogate)"),
+            )
     elif isinstance(value, bool):
         return
     elif (
@@ -155,6 +165,17 @@ def _odd_numbers(value: Any, path: str) -> Iterator[tuple[str, str]]:
         and not math.isfinite(value)
     ):
         yield path or "body", gettext("the number is out of range")
+
+
+def _odd_text(text: str) -> bool:
+    """Whether a text holds a NUL character or a lone surrogate (no UTF-8 form)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _database_error_answer(error: BaseException) -> Any:

@@ -129,6 +129,37 @@ def test_malformed_json_answers_400(client, admin):
     assert_refusal(answer, 400)
 
 
+@pytest.mark.parametrize(
+    ("url", "raw", "field"),
+    [
+        # a lone surrogate has no UTF-8 form; the login looked the user up with it: a 500
+        ("/api/v1/security/login", r'{"username": "\udacd", "password": "x"}', "username"),
+        ("/api/v1/customer/", r'{"name": "Acme \udc00 Ltd"}', "name"),
+        ("/api/v1/customer/", r'{"name": "Acme \u0000 Ltd"}', "name"),
+        ("/api/v1/customer/", r'{"tags": ["ok", "\ud800"]}', "tags[1]"),
+    ],
+)
+def test_a_text_no_column_holds_answers_422_naming_the_field(client, admin, url, raw, field):
+    from plugins.contracts.models import Customer
+
+    before = db.session.scalar(select(db.func.count(Customer.id)))
+    answer = client.post(url, data=raw, content_type="application/json", headers=admin)
+    assert_refusal(answer, 422, field=field)
+    assert "not valid text" in answer.json["message"]
+    assert db.session.scalar(select(db.func.count(Customer.id))) == before
+    db.session.rollback()
+
+
+def test_a_surrogate_pair_is_ordinary_text(client, admin):
+    """A pair of surrogates is one character (here an emoji): it is not refused."""
+    answer = client.post(
+        "/api/v1/security/login",
+        data=r'{"username": "\ud83d\ude00", "password": "x", "provider": "db"}',
+        content_type="application/json",
+    )
+    assert answer.status_code == 401
+
+
 @pytest.mark.parametrize("quantity", [1e308, "1e30", "NaN", 10**30, "12345678901234.5"])
 def test_a_quantity_no_column_holds_answers_422_naming_it(client, admin, quantity):
     from plugins.inventory.models import Location, Part
