@@ -137,6 +137,26 @@ def test_cli_lists_enables_and_disables(make_app):
         assert choice.enabled is False and choice.changed_by == "cli"
 
 
+def test_cli_says_an_unchanged_plugin_is_unchanged_and_exits_0(make_app):
+    app = make_app(plugins=SAMPLES, packages=SAMPLES)
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["plugins", "enable", "sample_alpha"])
+    assert again.exit_code == 0, again.output
+    assert "plugin 'sample_alpha' is already enabled; nothing to do." in again.output
+    runner.invoke(args=["plugins", "disable", "sample_beta"])
+    twice = runner.invoke(args=["plugins", "disable", "sample_beta"])
+    assert twice.exit_code == 0, twice.output
+    assert "already disabled" in twice.output
+
+
+def test_cli_before_db_upgrade_says_what_to_run_first(make_app):
+    app = make_app(plugins=[], packages=SAMPLES, schema=False)
+    result = app.test_cli_runner().invoke(args=["plugins", "enable", "sample_alpha"])
+    assert result.exit_code == 1
+    assert "run 'aftersales db upgrade'" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
 def test_enabling_a_module_migrates_its_tables_before_workers_switch(make_app, tmp_path):
     from sqlalchemy import inspect
 

@@ -7,9 +7,11 @@ import json
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import inspect as sa_inspect
 
 from core.extensions import db
-from core.modules.service import ModuleError, change_module
+from core.modules.models import ModuleChoice
+from core.modules.service import ModuleError, UnchangedModuleError, change_module
 from core.runtime import runtime
 
 
@@ -48,8 +50,19 @@ def list_plugins(as_json: bool) -> None:
 
 
 def _change(name: str, enable: bool) -> None:
+    """Store the choice; a clear refusal (exit 1) when the database is not set up yet, and a
+    plain notice (exit 0, so scripts can run again) when nothing changes."""
+    if not sa_inspect(db.engine).has_table(ModuleChoice.__tablename__):
+        raise click.ClickException(
+            "the database has no AfterSales tables yet: run 'aftersales db upgrade' "
+            "(or 'aftersales setup') first, then enable or disable plugins"
+        )
     try:
         now = change_module(current_app._get_current_object(), db.session, name, enable, "cli")
+    except UnchangedModuleError as exc:
+        db.session.rollback()
+        click.echo(f"{exc}; nothing to do.")
+        return
     except ModuleError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

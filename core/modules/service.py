@@ -26,6 +26,10 @@ class UnknownModuleError(ModuleError, LookupError):
     """The named plugin is not installed."""
 
 
+class UnchangedModuleError(ModuleError):
+    """The plugin is already in the asked state (enabled, or disabled): nothing to do."""
+
+
 @dataclass(frozen=True)
 class StoredModuleState:
     """The admin's stored choices and the current generation counter."""
@@ -90,7 +94,7 @@ def enabled_after_change(
     current_names = [m.name for m in current]
     if not enable:
         if name not in current_names:
-            raise ModuleError(f"plugin {name!r} is already disabled")
+            raise UnchangedModuleError(f"plugin {name!r} is already disabled")
         users = [
             d for d in dependants(manifests, name, current_names) if not manifests[d].auto_install
         ]
@@ -99,7 +103,7 @@ def enabled_after_change(
                 f"cannot disable {name!r}: enabled plugins depend on it: {', '.join(users)}"
             )
     elif name in current_names:
-        raise ModuleError(f"plugin {name!r} is already enabled")
+        raise UnchangedModuleError(f"plugin {name!r} is already enabled")
     new_choices = {**choices, name: enable}
     try:
         return resolve(
