@@ -1,5 +1,7 @@
 """Company settings: defaults from config, checked edits, the Admin > Company screen."""
 
+import datetime
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +11,7 @@ from core.company.service import (
     CompanyError,
     company_currency,
     company_settings,
+    company_today,
     company_zone,
     update_company_settings,
 )
@@ -108,6 +111,27 @@ def test_zone_and_currency_helpers_follow_the_settings(app):
     db.session.commit()
     assert str(company_zone()) == "Europe/Berlin"
     assert company_currency() == "EUR"
+
+
+@pytest.mark.clock("2026-12-31 20:00:00+00:00")
+def test_one_today_for_core_plugins_and_sequences_follows_the_company_screen(app):
+    """At 20:00 UTC on New Year's Eve it is already the new year in Shanghai, not in Berlin:
+    core, the plugins' services and the yearly number sequences agree on which day it is."""
+    from core.sequences import service as sequences
+    from plugins.contracts import services as contracts
+    from plugins.maintenance import services as maintenance
+
+    sequences.define_sequence(db.session, "test.yearly", "T", 3, True)
+    shanghai = datetime.date(2027, 1, 1)
+    assert company_today() == contracts.company_today() == maintenance.company_today() == shanghai
+    assert sequences.next_number(db.session, "test.yearly").startswith("T-2027-")
+
+    update_company_settings(db.session, time_zone="Europe/Berlin")
+    db.session.commit()
+    berlin = datetime.date(2026, 12, 31)
+    assert company_today() == contracts.company_today() == maintenance.company_today() == berlin
+    assert sequences.next_number(db.session, "test.yearly").startswith("T-2026-")
+    assert company_today(db.session) == berlin  # read in the caller's own transaction
 
 
 def test_the_company_screen_edits_the_row(app, client, login_as):

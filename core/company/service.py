@@ -8,6 +8,7 @@ shortcuts other code uses to show times and money.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from core.column_limits import column_limit
 from core.company.models import COMPANY_ROW_ID, Company
 from core.money import currency_refusal
+from core.timeutil import utcnow
 
 FIELDS = (
     "name",
@@ -267,6 +269,23 @@ def current_company_settings() -> CompanySettings:
 def company_zone() -> ZoneInfo:
     """The company time zone (default ``COMPANY_TIME_ZONE``, Asia/Shanghai)."""
     return current_company_settings().zone
+
+
+def company_today(session: Session | None = None) -> datetime.date:
+    """Today's date in the company time zone: the one function every plugin calls.
+
+    The zone is Admin > Company's; before that screen is saved (or outside an app context)
+    it is ``COMPANY_TIME_ZONE`` (default Asia/Shanghai). A service working in its own
+    ``session`` passes it, so the settings are read in that transaction rather than in the
+    request's (which on SQLite would wait for the service's own lock). Tests move the clock
+    with ``time-machine``, never by patching this function.
+    """
+    if session is None:
+        zone = company_zone()
+    else:
+        row = session.get(Company, COMPANY_ROW_ID)
+        zone = (_snapshot(row) if row is not None else default_settings()).zone
+    return utcnow().astimezone(zone).date()
 
 
 def company_currency() -> str:

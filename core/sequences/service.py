@@ -24,8 +24,9 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.company.service import company_today
 from core.sequences.models import DocumentSequence, SequenceCounter
-from core.timeutil import to_zone, utcnow
+from core.timeutil import utcnow
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{1,59}$")
 FORMAT_FIELDS = frozenset({"prefix", "year", "number", "padding"})
@@ -237,16 +238,6 @@ def _counter_year(seq: DocumentSequence, on: datetime.date) -> int:
     return on.year if seq.yearly else NO_YEAR
 
 
-def company_today() -> datetime.date:
-    """Today in the company time zone (``COMPANY_TIME_ZONE``, default Asia/Shanghai)."""
-    from flask import current_app, has_app_context
-
-    zone = "Asia/Shanghai"
-    if has_app_context():
-        zone = current_app.config.get("COMPANY_TIME_ZONE") or zone
-    return to_zone(utcnow(), zone).date()
-
-
 def next_number(session: Session, code: str, *, on: datetime.date | None = None) -> str:
     """Take the next number of sequence ``code`` for date ``on`` (default: company today).
 
@@ -256,7 +247,7 @@ def next_number(session: Session, code: str, *, on: datetime.date | None = None)
     if on is not None and not isinstance(on, datetime.date):
         raise SequenceError("on must be a date", "on")
     seq = get_sequence(session, code)
-    day = on or company_today()
+    day = on or company_today(session)
     if isinstance(day, datetime.datetime):
         day = day.date()
     year = _counter_year(seq, day)
@@ -281,7 +272,7 @@ def next_number(session: Session, code: str, *, on: datetime.date | None = None)
 def preview_next(session: Session, code: str, *, on: datetime.date | None = None) -> str:
     """The number :func:`next_number` would give now, without taking it."""
     seq = get_sequence(session, code)
-    day = on or company_today()
+    day = on or company_today(session)
     value = session.scalar(
         select(SequenceCounter.next_value).where(
             SequenceCounter.sequence_id == seq.id,
@@ -297,7 +288,7 @@ def sequence_overview(
     session: Session, *, on: datetime.date | None = None
 ) -> list[SequenceOverview]:
     """Every sequence with its next number for ``on``'s year (two queries in all)."""
-    day = on or company_today()
+    day = on or company_today(session)
     sequences = list(session.scalars(select(DocumentSequence).order_by(DocumentSequence.code)))
     counters = {
         (c.sequence_id, c.year): c.next_value

@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
 from flask_babel import gettext
 
-from core.company.service import company_zone
-from core.timeutil import utcnow
+from core.company.service import company_today as company_today  # core's, re-exported
 from core.validation import checked_choice
 from plugins.contracts.services.errors import ContractError
 
@@ -33,11 +31,6 @@ CLAUSE_TERMS = (
     "dispute_venue",
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def company_today() -> datetime.date:
-    """Today's date in the company's time zone (Admin > Company)."""
-    return utcnow().astimezone(company_zone()).date()
 
 
 def required_text(obj: Any, attr: str, label: str) -> str:

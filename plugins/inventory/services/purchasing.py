@@ -242,7 +242,7 @@ def place_order(session: Session, order: PurchaseOrder) -> PurchaseOrder:
                 gettext("lines: purchase order %(number)s has no lines", number=order.number),
                 "lines",
             )
-        today = company_today()
+        today = company_today(session)
         if order.expected_date is None:
             order.expected_date = today + datetime.timedelta(days=order.supplier.lead_time_days)
         elif order.expected_date < today:

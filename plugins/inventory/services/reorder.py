@@ -241,7 +241,7 @@ def suggestions(
 ) -> list[Suggestion]:
     """What every active rule (of an active part) says now, in rule order: a fixed number
     of queries, whatever the number of rules."""
-    today = today or company_today()
+    today = today or company_today(session)
     now = now or utcnow()
     found = _active_rules(session, rules)
     if not found:
@@ -331,7 +331,7 @@ def draft_purchase_orders(session: Session, today: datetime.date | None = None) 
     suggestions screen draft at the same moment: drafting holds a lock until the caller's
     transaction ends, so the second waits and then sees the first one's drafts."""
     transaction_lock(session, "aftersales.inventory", "draft-purchase-orders")
-    today = today or company_today()
+    today = today or company_today(session)
     result = DraftResult()
     wanted: dict[int, list[Suggestion]] = defaultdict(list)
     for suggestion in suggestions(session, today=today):

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from core.company.service import company_zone
+from core.company.service import company_today as company_today  # core's, re-exported
 from core.sequences.service import define_sequence
 from core.timeutil import utcnow
 from core.validation import checked_choice
@@ -20,11 +20,6 @@ from plugins.maintenance.services.errors import MaintenanceError
 WORK_ORDER_SEQUENCE = "maintenance.work_order"  # WO-2026-00001
 FAULT_REPORT_SEQUENCE = "maintenance.fault_report"  # FR-2026-00001
 MAX_LABOUR_MINUTES = 100_000
-
-
-def company_today() -> datetime.date:
-    """Today's date in the company's time zone."""
-    return utcnow().astimezone(company_zone()).date()
 
 
 def ensure_sequences(session: Session) -> None:

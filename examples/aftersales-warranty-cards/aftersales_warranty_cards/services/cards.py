@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from aftersales_warranty_cards.events import WarrantyCardsExpired
 from aftersales_warranty_cards.models import ACTIVE, EXPIRED, WarrantyCard
-from core.company.service import company_zone
+from core.company.service import company_today
 from core.errors import RuleError
 from core.events import publish
-from core.timeutil import utcnow
 
 MAX_WARRANTY_MONTHS = 120
 EXPIRY_BATCH = 500
@@ -28,11 +27,6 @@ EXPIRY_BATCH = 500
 
 class WarrantyCardError(RuleError):
     """A warranty card that breaks a rule (see :class:`core.errors.RuleError`)."""
-
-
-def company_today() -> datetime.date:
-    """Today's date in the company's time zone (Admin > Company)."""
-    return utcnow().astimezone(company_zone()).date()
 
 
 def expiry_date(purchase_date: datetime.date, warranty_months: int) -> datetime.date:
