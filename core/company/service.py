@@ -249,6 +249,12 @@ def _check_tax_id(code: str) -> str | None:
     return None
 
 
+def _settings_in(session: Session) -> CompanySettings:
+    """The saved settings as ``session`` sees them, or the defaults; never creates the row."""
+    row = session.get(Company, COMPANY_ROW_ID)
+    return _snapshot(row) if row is not None else default_settings()
+
+
 def current_company_settings() -> CompanySettings:
     """The settings for the current request, read at most once per request.
 
@@ -260,8 +266,7 @@ def current_company_settings() -> CompanySettings:
     if cached is None:
         from core.extensions import db
 
-        row = db.session.get(Company, COMPANY_ROW_ID)
-        cached = _snapshot(row) if row is not None else default_settings()
+        cached = _settings_in(db.session)
         g.setdefault(_G_CACHE, cached)
     return cached
 
@@ -280,11 +285,7 @@ def company_today(session: Session | None = None) -> datetime.date:
     request's (which on SQLite would wait for the service's own lock). Tests move the clock
     with ``time-machine``, never by patching this function.
     """
-    if session is None:
-        zone = company_zone()
-    else:
-        row = session.get(Company, COMPANY_ROW_ID)
-        zone = (_snapshot(row) if row is not None else default_settings()).zone
+    zone = company_zone() if session is None else _settings_in(session).zone
     return utcnow().astimezone(zone).date()
 
 

@@ -230,7 +230,7 @@ def aftersales_dashboard_widgets() -> list[DashboardWidget]:
 def _daily(context: Any) -> dict[str, int]:
     from plugins.contracts.services import company_today, notify_expiring, run_daily_lifecycle
 
-    today = company_today()
+    today = company_today(context.session)
     done = run_daily_lifecycle(context.session, today)
     done["notified"] = notify_expiring(context.session, today)
     total = sum(done.values())
@@ -260,7 +260,7 @@ def aftersales_load_demo(session: Session, scale: int) -> None:
     from plugins.contracts.models import Customer
 
     start = session.scalar(select(func.count()).select_from(Customer)) or 0
-    today = s.company_today()
+    today = s.company_today(session)
     gold = s.create_service_level(
         session,
         f"Gold 7x24 on-site{' #' + str(start) if start else ''}",

@@ -49,7 +49,7 @@ def load_demo(session: Session, scale: int) -> None:
                 technician,
                 skill,
                 "Manufacturer service certificate",
-                s.company_today() + datetime.timedelta(days=365),
+                s.company_today(session) + datetime.timedelta(days=365),
                 number=f"CERT-{start + n + 1:04d}",
             )
         technicians.append(technician)
@@ -100,7 +100,7 @@ def _plan(session: Session, start: int) -> None:
             {"name": "清洁纸路", "standard": "无纸屑、无灰尘"},
         ],
     )
-    generate(session, plan, s.company_today())
+    generate(session, plan, s.company_today(session))
 
 
 def _advance(session: Session, order: Any, target: str, booked: datetime.datetime) -> None:

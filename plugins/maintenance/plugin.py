@@ -203,7 +203,7 @@ def _overdue_and_breached(session: Session) -> dict[str, Any]:
     from plugins.maintenance.services import company_today
     from plugins.maintenance.services.kpis import overdue_and_breached
 
-    counts = overdue_and_breached(session, utcnow(), company_today())
+    counts = overdue_and_breached(session, utcnow(), company_today(session))
     link = "/maintenance/work-orders/list/"
     labels = {
         "inspections": gettext("Inspections past their due date"),
@@ -221,7 +221,7 @@ def _sla_trend(session: Session) -> dict[str, Any]:
     from plugins.maintenance.services import company_today
     from plugins.maintenance.services.kpis import compliance_trend
 
-    trend = compliance_trend(session, company_today())
+    trend = compliance_trend(session, company_today(session))
 
     def series(values: list[Any]) -> list[float | None]:
         return [None if v is None else float(v) for v in values]
@@ -298,7 +298,7 @@ def _generate(context: Any) -> int:
 
     results = generate_all(
         context.session,
-        company_today(),
+        company_today(context.session),
         commit=context.session.commit,
         progress=lambda done, total, plan: context.progress(done, total, plan),
     )
@@ -346,12 +346,12 @@ def aftersales_on_event(session: Session, event: Event) -> None:
         from plugins.maintenance.services import company_today
         from plugins.maintenance.services.generation import contract_ended
 
-        contract_ended(session, event.contract_id, company_today())
+        contract_ended(session, event.contract_id, company_today(session))
     elif isinstance(event, ContractAmended):
         from plugins.maintenance.services import company_today
         from plugins.maintenance.services.generation import regenerate_contract
 
-        regenerate_contract(session, event.contract_id, company_today())
+        regenerate_contract(session, event.contract_id, company_today(session))
 
 
 @hookimpl

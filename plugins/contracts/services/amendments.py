@@ -162,7 +162,7 @@ def update_amendment(
         changes = normalize_changes(session, contract, values["changes"])
         amended_copy(session, contract, changes)
     signed_on = values.get("signed_on", amendment.signed_on)
-    if signed_on is not None and signed_on > company_today():
+    if signed_on is not None and signed_on > company_today(session):
         raise ContractError(
             gettext("signed on: %(date)s is in the future", date=signed_on.isoformat()),
             "signed_on",
@@ -213,7 +213,7 @@ def apply_amendment(
     pass the activation rules (a unit covered by another contract in force is refused 409
     naming it); a refusal changes nothing. An expiring contract whose new cancel-by date is
     still ahead becomes active again."""
-    today = today or company_today()
+    today = today or company_today(session)
     _require_amendment_state(amendment, "apply", gettext("apply"))
     contract = amendment.contract
     _require_amendable(contract)

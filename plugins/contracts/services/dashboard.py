@@ -30,7 +30,7 @@ def expiring_list(session: Session) -> dict[str, Any]:
     """The first ten contracts ending within ``CONTRACTS_EXPIRING_DAYS`` (90) days, with
     links, and how many there are."""
     days = int(current_app.config.get("CONTRACTS_EXPIRING_DAYS", 90))
-    found = expiring_within(session, company_today(), days)
+    found = expiring_within(session, company_today(session), days)
     return {
         "rows": [
             {
@@ -48,7 +48,7 @@ def value_chart(session: Session) -> dict[str, Any]:
     """The bar chart of contract value per month, from five months back, in the company's
     currency."""
     currency = company_currency()
-    values = value_by_month(session, month_start(company_today(), -5), 12, currency)
+    values = value_by_month(session, month_start(company_today(session), -5), 12, currency)
     return bar_chart(
         [month.strftime("%Y-%m") for month, _value in values],
         gettext("Contract value (%(currency)s)", currency=currency),

@@ -117,7 +117,7 @@ def activate(session: Session, contract: Contract) -> Contract:
     check_activation(session, contract)
     previous = _move(contract, ALLOWED_FROM["activate"], ACTIVE, gettext("activate"))
     session.flush()
-    record_version(session, contract, company_today())
+    record_version(session, contract, company_today(session))
     publish(session, state_event(events.ContractActivated, contract, previous))
     return contract
 
@@ -243,7 +243,7 @@ def renew(session: Session, contract: Contract, months: int | None = None) -> Co
     check_activation(session, successor)
     successor.state = ACTIVE
     session.flush()
-    record_version(session, successor, company_today())
+    record_version(session, successor, company_today(session))
     publish(
         session, state_event(events.ContractRenewed, contract, previous, successor_id=successor.id)
     )

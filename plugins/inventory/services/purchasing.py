@@ -33,7 +33,8 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.audit.capture import record_update
-from core.sequences.service import company_today, define_sequence, next_number
+from core.company.service import company_today
+from core.sequences.service import define_sequence, next_number
 from core.timeutil import utcnow
 from plugins.inventory.models import (
     CANCELLED,

@@ -34,8 +34,8 @@ from flask_babel import gettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from core.company.service import company_today
 from core.locking import transaction_lock
-from core.sequences.service import company_today
 from core.timeutil import utcnow
 from plugins.inventory.models import (
     DEMAND,

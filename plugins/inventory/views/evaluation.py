@@ -10,9 +10,9 @@ from flask import Response, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
+from core.company.service import company_today
 from core.documents import render_pdf
 from core.extensions import db
-from core.sequences.service import company_today
 from core.tabular import xlsx_response
 from plugins.inventory.services import InventoryError, evaluation, evaluation_report
 

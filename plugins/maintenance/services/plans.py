@@ -138,7 +138,7 @@ def _replan_if_rescheduled(session: Session, plan: MaintenancePlan) -> None:
     contract_id = plan.contract.id if plan.contract is not None else plan.contract_id
     now = (plan.product_type, contract_id, plan.interval_count, plan.interval_unit, plan.starts_on)
     if tuple(stored) != now:
-        generation.replan(session, plan, company_today())
+        generation.replan(session, plan, company_today(session))
 
 
 def _decimal(value: Any, field: str) -> Decimal | None:

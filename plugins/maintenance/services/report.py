@@ -239,7 +239,9 @@ def service_report_sections(
     orders opened and closed, SLA compliance, and the corrective orders of the period."""
     from plugins.maintenance.services import company_today
 
-    figures = kpis.period_figures(session, start, end, company_today(), contract_id=contract.id)
+    figures = kpis.period_figures(
+        session, start, end, company_today(session), contract_id=contract.id
+    )
     c = figures.compliance
     rows = [
         (gettext("Inspection visits planned"), figures.visits_planned),
