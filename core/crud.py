@@ -7,6 +7,11 @@ runs it on every create and change: the screen flashes the refusal and shows the
 with what the user typed (Flask-AppBuilder alone would flash it and leave the form), the API
 answers it as ``{"message", "field"}``, and in both the session is rolled back so that
 half-applied form values do not linger.
+
+A column that must hold a value (``nullable=False``) but that ``prepare`` fills when the user
+leaves it empty (a number from a sequence, a region that follows from the site) is named in
+``filled_by_prepare``: the form and the API body then accept it left out, and ``prepare``
+sees ``None`` (or ``""`` from a form's text box) there.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class ServiceChecked:
     checks' own queries must not save the unchecked record)."""
 
     prepare: Prepare | None = None  # set as staticmethod(services.prepare_thing)
+    #: Required columns that ``prepare`` fills when left out: optional on the form and API.
+    filled_by_prepare: tuple[str, ...] = ()
 
     def pre_add(self, item: Any) -> None:
         """Check the new record through the service."""
@@ -106,3 +113,14 @@ class CheckedModelView(ServiceChecked, BusinessModelView):
 
 class CheckedModelApi(ServiceChecked, BusinessModelApi):
     """A REST API whose records ``prepare`` checks before they are saved."""
+
+    def _init_model_schemas(self) -> None:
+        """Flask-AppBuilder's schemas, with the ``filled_by_prepare`` fields optional (their
+        columns' own marshmallow fields require them: the column is ``nullable=False``)."""
+        super()._init_model_schemas()
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for name in self.filled_by_prepare:
+                field = schema.fields.get(name)
+                if field is not None:
+                    field.required = False
+                    field.allow_none = True

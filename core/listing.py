@@ -15,6 +15,7 @@ no loading joins, no ordering. :class:`core.security.permissions.BusinessModelVi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -26,9 +27,15 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad
 class ListLoadingInterface(SQLAInterface):
     """A ``SQLAInterface`` whose list queries load the relations named in ``list_columns``."""
 
-    def __init__(self, obj: type, session: Any = None) -> None:
+    def __init__(self, obj: type, session: Any = None, optional: Iterable[str] = ()) -> None:
         super().__init__(obj, session=session)
         self.list_load_options: list[_AbstractLoad] = []
+        self.optional_columns = frozenset(optional)
+
+    def is_nullable(self, col_name: str) -> bool:
+        """Whether forms and API bodies may leave ``col_name`` out: a nullable column, or
+        one the view's ``prepare`` fills (``filled_by_prepare``, see :mod:`core.crud`)."""
+        return col_name in self.optional_columns or super().is_nullable(col_name)
 
     def load_with_list(self, list_columns: list[str]) -> None:
         """Load the relations that ``list_columns`` show with every list query."""

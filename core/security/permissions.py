@@ -88,7 +88,9 @@ class BusinessModelView(ModelView):
 
     def __init__(self, **kwargs: Any) -> None:
         # The list page loads the relations it shows with its rows (see core.listing).
-        self.datamodel = ListLoadingInterface(self.datamodel.obj, self.datamodel.session)
+        self.datamodel = ListLoadingInterface(
+            self.datamodel.obj, self.datamodel.session, getattr(self, "filled_by_prepare", ())
+        )
         limit_to_visible_rows(
             self,
             "add_form_query_rel_fields",
@@ -185,7 +187,9 @@ class BusinessModelApi(DatabaseRefusals, DocumentedApi, ModelRestApi):
 
     def __init__(self, **kwargs: Any) -> None:
         # Lists count their rows without building them (see core.listing).
-        self.datamodel = RefusingInterface(self.datamodel.obj, self.datamodel.session)
+        self.datamodel = RefusingInterface(
+            self.datamodel.obj, self.datamodel.session, getattr(self, "filled_by_prepare", ())
+        )
         limit_to_visible_rows(self, "add_query_rel_fields", "edit_query_rel_fields")
         super().__init__(**kwargs)
 
