@@ -101,6 +101,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         install_security_headers(app)
         plugin_hooks.register_views(appbuilder)
         plugin_hooks.register_apis(appbuilder)
+        from core.labels import share_screen_labels
+
+        share_screen_labels(appbuilder)
         from core.security.ratelimit import limit_logins
         from core.security.roles import schema_ready, sync_roles_and_permissions
 

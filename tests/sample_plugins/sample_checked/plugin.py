@@ -4,6 +4,7 @@ import datetime
 
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 
 from core.contributions import RoleSpec
@@ -35,6 +36,7 @@ class TicketView(CheckedModelView):
     prepare = staticmethod(prepare_ticket)
     filled_by_prepare = ("reference", "due_on")
     list_columns = add_columns = edit_columns = COLUMNS
+    label_columns = {"title": _("Subject"), "reference": _("Ticket Number")}
 
 
 class TicketApi(CheckedModelApi):
@@ -45,6 +47,7 @@ class TicketApi(CheckedModelApi):
     filled_by_prepare = ("reference", "due_on")
     add_columns = edit_columns = COLUMNS
     list_columns = show_columns = ["id", *COLUMNS]
+    label_columns = {"reference": _("Our Reference")}
 
 
 class StrictTicketApi(CheckedModelApi):
