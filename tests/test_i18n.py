@@ -235,3 +235,42 @@ def test_check_reports_a_translation_with_a_misspelt_placeholder(tmp_path):
     assert list(format_errors([tmp_path / "translations"]).values()) == [
         ["Job %(name)s started.: unknown named placeholder 'nam'"]
     ]
+
+
+def test_the_extraction_method_takes_the_manifests_label_and_summary(tmp_path):
+    """babel.cfg's method: what Babel's python method finds, plus Manifest(label, summary)."""
+    package = tmp_path / "cards"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from core.manifest import Manifest\n"
+        "from flask_babel import lazy_gettext as _\n"
+        "MANIFEST = Manifest(name='cards', version='1.0', label='Warranty Cards',\n"
+        "                    summary='Cards and their expiry')\n"
+        "HINT = _('Register a card')\n",
+        encoding="utf-8",
+    )
+    pot = tmp_path / "cards.pot"
+    CommandLineInterface().run(
+        ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext",
+         "-k", "_", "-o", str(pot), str(package)]
+    )  # fmt: skip
+    with pot.open("rb") as handle:
+        found = {m.id for m in read_po(handle) if m.id}
+    assert found == {"Warranty Cards", "Cards and their expiry", "Register a card"}
+
+
+def test_every_plugin_catalog_translates_its_manifest_label_and_summary():
+    """The Modules screen and API show these; ``python -m core.i18n update`` extracts them."""
+    from core.i18n_extract import manifest_messages
+
+    for folder in catalog_folders():
+        init = folder.parent / "__init__.py"
+        if folder.parent.name == "core":
+            continue
+        wanted = {text for _, _, text in manifest_messages(init.read_text(encoding="utf-8"))}
+        assert len(wanted) == 2, f"{init}: no literal label and summary"
+        for locale in LOCALES:
+            path = folder / locale / "LC_MESSAGES" / "messages.po"
+            with path.open("rb") as handle:
+                done = {m.id for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+            assert sorted(wanted - done) == [], f"{path} misses the manifest's words"

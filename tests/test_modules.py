@@ -232,3 +232,29 @@ def test_modules_api_lists_and_switches_plugins(make_app):
     clerk = headers("clerk")
     assert client.get("/api/v1/modules/", headers=clerk).status_code == 403
     assert client.post("/api/v1/modules/sample_beta/enable", headers=clerk).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "refusal"),
+    [
+        (None, "Contracts", "cannot disable 'contracts': enabled plugins depend on it"),
+        ("zh", "合同", "无法停用 'contracts'：已启用的模块依赖它"),
+        ("zh_TW", "合約", "無法停用 'contracts'：已啟用的模組依賴它"),
+    ],
+)
+def test_modules_api_speaks_the_language_asked_for(make_app, language, label, refusal):
+    app = make_app(plugins=["contracts", "inventory", "maintenance"])
+    with app.app_context():
+        create_user(app, ["Admin"], username="ops")
+    client = app.test_client()
+    admin = token_headers(client, "ops")
+    suffix = f"?_l_={language}" if language else ""
+    listing = client.get(f"/api/v1/modules/{suffix}", headers=admin)
+    labels = {m["name"]: m["label"] for m in listing.json["result"]}
+    assert labels["contracts"] == label
+    summaries = {m["name"]: m["summary"] for m in listing.json["result"]}
+    english = summaries["contracts"].startswith("Customers, equipment")
+    assert english is (language is None)
+    refused = client.post(f"/api/v1/modules/contracts/disable{suffix}", headers=admin)
+    assert refused.status_code == 409
+    assert refused.json["message"].startswith(refusal)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from core.scaffold.cli import new_plugin_command
@@ -56,6 +58,19 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
     )
     for locale in ("zh", "zh_Hant_TW"):
         assert (package / "translations" / locale / "LC_MESSAGES" / "messages.po").is_file()
+    # The README's extract and update commands fill both catalogs, the manifest's words too.
+    pot = project / "messages.pot"
+    babel = CommandLineInterface()
+    babel.run(["pybabel", "-q", "extract", "-F", str(project / "babel.cfg"), "-k",
+               "lazy_gettext", "-k", "_l", "-o", str(pot), str(package)])  # fmt: skip
+    babel.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(package / "translations"),
+               "--no-fuzzy-matching"])  # fmt: skip
+    pot.unlink()
+    for locale in ("zh", "zh_Hant_TW"):
+        po = package / "translations" / locale / "LC_MESSAGES" / "messages.po"
+        with po.open("rb") as handle:
+            ids = {m.id for m in read_po(handle) if m.id}
+        assert {"Loaner Units", "Loaner Units for AfterSales"} <= ids, po
 
     site = tmp_path / "site"
     pip_install_offline(project, site)

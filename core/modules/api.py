@@ -6,12 +6,20 @@ from typing import Any
 
 from flask import current_app, g
 from flask_appbuilder.api import expose, protect
+from flask_babel import gettext
 
 from core.api_input import describes_body
 from core.extensions import db
 from core.modules.service import ModuleError, UnknownModuleError, change_module
 from core.runtime import runtime
 from core.security.permissions import BusinessApi
+
+
+def translated(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's ``label`` and ``summary`` in the request's language (``?_l_=``), as
+    the Modules screen shows them."""
+    words = {key: gettext(manifest[key]) for key in ("label", "summary") if manifest.get(key)}
+    return {**manifest, **words}
 
 
 class ModulesApi(BusinessApi):
@@ -37,7 +45,8 @@ class ModulesApi(BusinessApi):
         enabled = set(rt.enabled_names)
         manifests = rt.registry.manifests()
         result = [
-            {**manifests[name].as_dict(), "enabled": name in enabled} for name in sorted(manifests)
+            {**translated(manifests[name].as_dict()), "enabled": name in enabled}
+            for name in sorted(manifests)
         ]
         return self.response(200, result=result, problems=rt.registry.problems)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -86,7 +87,11 @@ def enabled_after_change(
     """
     if name not in manifests:
         raise UnknownModuleError(
-            f"unknown plugin {name!r} (installed: {', '.join(sorted(manifests))})"
+            gettext(
+                "unknown plugin %(name)s (installed: %(names)s)",
+                name=repr(name),
+                names=", ".join(sorted(manifests)),
+            )
         )
     current = resolve(
         manifests, requested_plugins(manifests, configured, choices), __version__, blocked
@@ -94,23 +99,35 @@ def enabled_after_change(
     current_names = [m.name for m in current]
     if not enable:
         if name not in current_names:
-            raise UnchangedModuleError(f"plugin {name!r} is already disabled")
+            raise UnchangedModuleError(
+                gettext("plugin %(name)s is already disabled", name=repr(name))
+            )
         users = [
             d for d in dependants(manifests, name, current_names) if not manifests[d].auto_install
         ]
         if users:
             raise ModuleError(
-                f"cannot disable {name!r}: enabled plugins depend on it: {', '.join(users)}"
+                gettext(
+                    "cannot disable %(name)s: enabled plugins depend on it: %(names)s",
+                    name=repr(name),
+                    names=", ".join(users),
+                )
             )
     elif name in current_names:
-        raise UnchangedModuleError(f"plugin {name!r} is already enabled")
+        raise UnchangedModuleError(gettext("plugin %(name)s is already enabled", name=repr(name)))
     new_choices = {**choices, name: enable}
     try:
         return resolve(
             manifests, requested_plugins(manifests, configured, new_choices), __version__, blocked
         )
     except PluginConfigError as exc:
-        raise ModuleError(f"cannot enable {name!r}: " + "; ".join(exc.problems)) from exc
+        raise ModuleError(
+            gettext(
+                "cannot enable %(name)s: %(problems)s",
+                name=repr(name),
+                problems="; ".join(exc.problems),
+            )
+        ) from exc
 
 
 def record_choice(session: Session, name: str, enable: bool | None, changed_by: str | None) -> None:
@@ -179,7 +196,11 @@ def set_plugin_enabled(
             record_choice(session, name, choices.get(name), changed_by)
             session.commit()
             raise ModuleError(
-                f"cannot enable {name!r}: preparing the database failed: {exc}"
+                gettext(
+                    "cannot enable %(name)s: preparing the database failed: %(error)s",
+                    name=repr(name),
+                    error=exc,
+                )
             ) from exc
     bump_generation(session)
     session.commit()
