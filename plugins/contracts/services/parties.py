@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.company.service import uscc_check_character
@@ -239,8 +239,40 @@ def default_address(session: Session, customer_id: int, kind: str) -> CustomerAd
 
 
 def create_customer(session: Session, **values: Any) -> Customer:
-    """Create a customer (see :func:`prepare_customer`); returns it flushed."""
+    """Create a customer (see :func:`prepare_customer`); returns it flushed.
+
+    ``name`` is required. ``kind`` is ``"company"`` (the default: then ``tax_id``, a valid
+    unified social credit code, is required and unique) or ``"person"``. ``address``,
+    ``phone`` and ``email`` are optional; the address becomes the default registered one.
+    """
     return add_prepared(session, Customer(**values), prepare_customer)
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    """A customer by id; :class:`ContractError` 404 naming ``customer`` when there is none."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise ContractError(
+            gettext("customer: %(id)s does not exist", id=customer_id), "customer", 404
+        )
+    return customer
+
+
+def find_customers(session: Session, text: str, limit: int = 20) -> list[Customer]:
+    """Customers whose tax ID is ``text`` or whose name contains it (any case), by name.
+
+    For pickers and lookups; at most ``limit``; empty for blank ``text``.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    query = (
+        select(Customer)
+        .where(or_(Customer.tax_id == text.upper(), Customer.name.icontains(text, autoescape=True)))
+        .order_by(Customer.name, Customer.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def prepare_contact(session: Session, contact: Contact) -> Contact:
