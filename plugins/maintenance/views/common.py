@@ -210,6 +210,7 @@ def plain(value: Decimal | None) -> str:
 
 
 def yes_no(value: bool) -> str:
+    """"Yes" or "No" in the user's language."""
     return gettext("Yes") if value else gettext("No")
 
 
@@ -220,6 +221,8 @@ class MaintenanceView(CheckedModelView):
 
 
 def lifecycle_action(name: str) -> Any:
+    """The work-order screen's action that runs lifecycle action ``name`` on one order."""
+
     def run(self: WorkOrderView, items: Any) -> Any:
         return self._act(items, name)
 
