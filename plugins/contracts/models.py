@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.column_limits import CLAUSE_LENGTH, LongText
 from core.extensions import db
 from core.money import CurrencyCode, MoneyAmount
+from core.states import one_of
 from core.timeutil import utcnow
 
 # Customer kinds
@@ -98,17 +99,12 @@ AMENDMENT_WITHDRAWN = "withdrawn"
 AMENDMENT_STATES = (AMENDMENT_DRAFT, AMENDMENT_CONFIRMED, AMENDMENT_APPLIED, AMENDMENT_WITHDRAWN)
 
 
-def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=name)
-
-
 class Customer(db.Model):
     """A company or a person the service company serves."""
 
     __tablename__ = "contracts_customer"
     __audit__ = True
-    __table_args__ = (_in("kind", CUSTOMER_KINDS, "ck_contracts_customer_kind"),)
+    __table_args__ = (one_of("kind", CUSTOMER_KINDS, "ck_contracts_customer_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), nullable=False, default=COMPANY)
@@ -142,7 +138,7 @@ class CustomerAddress(db.Model):
     __tablename__ = "contracts_customer_address"
     __audit__ = True
     __table_args__ = (
-        _in("kind", ADDRESS_KINDS, "ck_contracts_customer_address_kind"),
+        one_of("kind", ADDRESS_KINDS, "ck_contracts_customer_address_kind"),
         Index(
             "uq_contracts_customer_address_default",
             "customer_id",
@@ -214,7 +210,7 @@ class Equipment(db.Model):
     __audit__ = True
     __table_args__ = (
         UniqueConstraint("product_id", "serial_number", name="uq_contracts_equipment_serial"),
-        _in("status", EQUIPMENT_STATUSES, "ck_contracts_equipment_status"),
+        one_of("status", EQUIPMENT_STATUSES, "ck_contracts_equipment_status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -246,7 +242,7 @@ class ServiceLevel(db.Model):
 
     __tablename__ = "contracts_service_level"
     __audit__ = True
-    __table_args__ = (_in("service_mode", SERVICE_MODES, "ck_contracts_service_level_mode"),)
+    __table_args__ = (one_of("service_mode", SERVICE_MODES, "ck_contracts_service_level_mode"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
@@ -270,7 +266,7 @@ class ServiceLevelTarget(db.Model):
     __audit__ = True
     __table_args__ = (
         UniqueConstraint("service_level_id", "priority", name="uq_contracts_sl_target_priority"),
-        _in("priority", PRIORITIES, "ck_contracts_sl_target_priority"),
+        one_of("priority", PRIORITIES, "ck_contracts_sl_target_priority"),
         CheckConstraint("response_hours > 0", name="ck_contracts_sl_target_response"),
         CheckConstraint(
             "resolution_hours >= response_hours", name="ck_contracts_sl_target_resolution"
@@ -297,9 +293,9 @@ class Contract(db.Model):
     __tablename__ = "contracts_contract"
     __audit__ = True
     __table_args__ = (
-        _in("state", CONTRACT_STATES, "ck_contracts_contract_state"),
-        _in("billing_cycle", BILLING_CYCLES, "ck_contracts_contract_billing"),
-        _in("renewal", RENEWAL_KINDS, "ck_contracts_contract_renewal"),
+        one_of("state", CONTRACT_STATES, "ck_contracts_contract_state"),
+        one_of("billing_cycle", BILLING_CYCLES, "ck_contracts_contract_billing"),
+        one_of("renewal", RENEWAL_KINDS, "ck_contracts_contract_renewal"),
         CheckConstraint("end_date > start_date", name="ck_contracts_contract_dates"),
         CheckConstraint("fee >= 0", name="ck_contracts_contract_fee"),
         CheckConstraint("notice_days >= 0", name="ck_contracts_contract_notice"),
@@ -423,8 +419,8 @@ class Entitlement(db.Model):
     __audit__ = True
     __table_args__ = (
         UniqueConstraint("contract_id", "kind", name="uq_contracts_entitlement_kind"),
-        _in("kind", ENTITLEMENT_KINDS, "ck_contracts_entitlement_kind"),
-        _in("coverage", COVERAGES, "ck_contracts_entitlement_coverage"),
+        one_of("kind", ENTITLEMENT_KINDS, "ck_contracts_entitlement_kind"),
+        one_of("coverage", COVERAGES, "ck_contracts_entitlement_coverage"),
         CheckConstraint(
             "discount_percent >= 0 AND discount_percent <= 10000",
             name="ck_contracts_entitlement_discount",
@@ -510,7 +506,7 @@ class ContractAmendment(db.Model):
     __audit__ = True
     __table_args__ = (
         UniqueConstraint("contract_id", "number", name="uq_contracts_amendment_number"),
-        _in("state", AMENDMENT_STATES, "ck_contracts_amendment_state"),
+        one_of("state", AMENDMENT_STATES, "ck_contracts_amendment_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

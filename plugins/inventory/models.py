@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 from core.column_limits import LongText
 from core.extensions import db
 from core.money import MoneyAmount
+from core.states import one_of
 from core.timeutil import utcnow
 
 QUANTITY_DIGITS = 3
@@ -81,10 +82,6 @@ RULE_METHODS = (FIXED, DEMAND)
 COUNTING, SUBMITTED, POSTED = "counting", "submitted", "posted"
 STOCKTAKE_STATES = (DRAFT, COUNTING, SUBMITTED, POSTED, CANCELLED)
 STOCKTAKE_OPEN_STATES = (DRAFT, COUNTING, SUBMITTED)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 # Notes on moves, returns, orders and counts (the services refuse longer ones by name).
@@ -165,9 +162,7 @@ class Warehouse(db.Model):
     """A store: the central store, a branch store, or a technician's van."""
 
     __tablename__ = "inventory_warehouse"
-    __table_args__ = (
-        CheckConstraint(_in("kind", WAREHOUSE_KINDS), name="ck_inventory_warehouse_kind"),
-    )
+    __table_args__ = (one_of("kind", WAREHOUSE_KINDS, "ck_inventory_warehouse_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
@@ -186,7 +181,7 @@ class Location(db.Model):
     __tablename__ = "inventory_location"
     __table_args__ = (
         UniqueConstraint("warehouse_id", "code", name="uq_inventory_location_code"),
-        CheckConstraint(_in("kind", LOCATION_KINDS), name="ck_inventory_location_kind"),
+        one_of("kind", LOCATION_KINDS, "ck_inventory_location_kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -254,7 +249,7 @@ class StockMove(db.Model):
             "from_location_id IS NOT NULL OR to_location_id IS NOT NULL",
             name="ck_inventory_move_locations",
         ),
-        CheckConstraint(_in("reason", MOVE_REASONS), name="ck_inventory_move_reason"),
+        one_of("reason", MOVE_REASONS, "ck_inventory_move_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -332,7 +327,7 @@ class Reservation(db.Model):
     __tablename__ = "inventory_reservation"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="ck_inventory_reservation_quantity"),
-        CheckConstraint(_in("state", RESERVATION_STATES), name="ck_inventory_reservation_state"),
+        one_of("state", RESERVATION_STATES, "ck_inventory_reservation_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -459,7 +454,7 @@ class PurchaseOrder(db.Model):
     sequence. The state changes only through the purchasing services."""
 
     __tablename__ = "inventory_purchase_order"
-    __table_args__ = (CheckConstraint(_in("state", PO_STATES), name="ck_inventory_po_state"),)
+    __table_args__ = (one_of("state", PO_STATES, "ck_inventory_po_state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
@@ -537,7 +532,7 @@ class ReorderRule(db.Model):
     __tablename__ = "inventory_reorder_rule"
     __table_args__ = (
         UniqueConstraint("part_id", "location_id", name="uq_inventory_reorder_rule"),
-        CheckConstraint(_in("method", RULE_METHODS), name="ck_inventory_reorder_rule_method"),
+        one_of("method", RULE_METHODS, "ck_inventory_reorder_rule_method"),
         CheckConstraint("min_quantity >= 0", name="ck_inventory_reorder_rule_min"),
         CheckConstraint("max_quantity >= 0", name="ck_inventory_reorder_rule_max"),
         CheckConstraint("safety_stock >= 0", name="ck_inventory_reorder_rule_safety"),
@@ -572,9 +567,7 @@ class Stocktake(db.Model):
     """
 
     __tablename__ = "inventory_stocktake"
-    __table_args__ = (
-        CheckConstraint(_in("state", STOCKTAKE_STATES), name="ck_inventory_stocktake_state"),
-    )
+    __table_args__ = (one_of("state", STOCKTAKE_STATES, "ck_inventory_stocktake_state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)

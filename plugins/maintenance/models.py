@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.column_limits import LongText
 from core.extensions import db
 from core.money import MoneyAmount
+from core.states import one_of
 from plugins.contracts.models import Contract, Equipment, Product
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -81,11 +82,6 @@ CLOCK_KINDS = (
     RESPONSE_BREACHED,
     RESOLUTION_BREACHED,
 )
-
-
-def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 class Technician(db.Model):
@@ -145,8 +141,8 @@ class FaultReport(db.Model):
     __tablename__ = "maintenance_fault_report"
     __audit__ = True
     __table_args__ = (
-        _in("priority", PRIORITIES, "ck_maintenance_fault_priority"),
-        _in("source", SOURCES, "ck_maintenance_fault_source"),
+        one_of("priority", PRIORITIES, "ck_maintenance_fault_priority"),
+        one_of("source", SOURCES, "ck_maintenance_fault_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -182,9 +178,9 @@ class WorkOrder(db.Model):
     __tablename__ = "maintenance_work_order"
     __audit__ = True
     __table_args__ = (
-        _in("state", STATES, "ck_maintenance_wo_state"),
-        _in("kind", KINDS, "ck_maintenance_wo_kind"),
-        _in("priority", PRIORITIES, "ck_maintenance_wo_priority"),
+        one_of("state", STATES, "ck_maintenance_wo_state"),
+        one_of("kind", KINDS, "ck_maintenance_wo_kind"),
+        one_of("priority", PRIORITIES, "ck_maintenance_wo_priority"),
         CheckConstraint("labour_minutes >= 0", name="ck_maintenance_wo_labour"),
         CheckConstraint("paused_minutes >= 0", name="ck_maintenance_wo_paused"),
         CheckConstraint("planned_minutes > 0", name="ck_maintenance_wo_planned"),
@@ -290,7 +286,7 @@ class WorkOrderPart(db.Model):
     __tablename__ = "maintenance_work_order_part"
     __audit__ = True
     __table_args__ = (
-        _in("state", LINE_STATES, "ck_maintenance_wo_part_state"),
+        one_of("state", LINE_STATES, "ck_maintenance_wo_part_state"),
         CheckConstraint("quantity > 0", name="ck_maintenance_wo_part_quantity"),
     )
 
@@ -320,7 +316,7 @@ class ClockEvent(db.Model):
 
     __tablename__ = "maintenance_clock_event"
     __audit__ = False  # an append-only timeline; the order's own changes are audited
-    __table_args__ = (_in("kind", CLOCK_KINDS, "ck_maintenance_clock_kind"),)
+    __table_args__ = (one_of("kind", CLOCK_KINDS, "ck_maintenance_clock_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     work_order_id: Mapped[int] = mapped_column(
@@ -356,7 +352,7 @@ class MaintenancePlan(db.Model):
     __tablename__ = "maintenance_plan"
     __audit__ = True
     __table_args__ = (
-        _in("interval_unit", INTERVAL_UNITS, "ck_maintenance_plan_unit"),
+        one_of("interval_unit", INTERVAL_UNITS, "ck_maintenance_plan_unit"),
         CheckConstraint("interval_count > 0", name="ck_maintenance_plan_interval"),
         CheckConstraint("horizon_days > 0", name="ck_maintenance_plan_horizon"),
         CheckConstraint("duration_minutes > 0", name="ck_maintenance_plan_duration"),

@@ -210,7 +210,7 @@ def plain(value: Decimal | None) -> str:
 
 
 def yes_no(value: bool) -> str:
-    """"Yes" or "No" in the user's language."""
+    """The word for yes or no, in the user's language."""
     return gettext("Yes") if value else gettext("No")
 
 
