@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aftersales_warranty_cards.events import WarrantyCardsExpired
-from aftersales_warranty_cards.models import ACTIVE, EXPIRED, WarrantyCard
+from aftersales_warranty_cards.models import ACTIVE, CARD_STATES, EXPIRED, VOID, WarrantyCard
 from core.company.service import company_today
 from core.errors import RuleError
 from core.events import publish
@@ -88,7 +88,8 @@ def prepare_card(
             status=409,
         )
     card.expires_on = expiry_date(card.purchase_date, months)
-    card.status = EXPIRED if card.expires_on < today else ACTIVE
+    if card.status != VOID:  # a void card stays void until it is reinstated
+        card.status = EXPIRED if card.expires_on < today else ACTIVE
     return card
 
 
@@ -117,11 +118,13 @@ def register_card(
 
 
 def covering_card(session: Session, serial_number: str, on: datetime.date) -> WarrantyCard | None:
-    """The card whose warranty covers unit ``serial_number`` on day ``on``, if any."""
+    """The card whose warranty covers unit ``serial_number`` on day ``on``, if any (a void
+    card covers nothing)."""
     return session.scalar(
         select(WarrantyCard)
         .where(
             WarrantyCard.serial_number == serial_number.strip(),
+            WarrantyCard.status != VOID,
             WarrantyCard.purchase_date <= on,
             WarrantyCard.expires_on >= on,
         )
@@ -164,8 +167,8 @@ def flag_expired_cards(
         ).all()
         if not batch:
             break
-        for card in batch:  # through the ORM, so that the audit log records each change
-            card.status = EXPIRED
+        for card in batch:  # one move each: the audit log and the state event record it
+            CARD_STATES.move(session, card, "expire", attr="status")
         publish(session, WarrantyCardsExpired(card_ids=tuple(c.id for c in batch), on=today))
         session.commit()
         done += len(batch)

@@ -82,3 +82,28 @@ def test_migrations_build_the_tables_the_models_describe(make_app):
     with app.app_context():
         upgrade(app, sync_permissions=False)  # core, then each enabled plugin in order
         assert check_models_match(app).get(PLUGIN) is None
+
+
+def test_a_voided_card_covers_nothing_until_it_is_reinstated(client, api_headers, session):
+    from aftersales_warranty_cards.services import covering_card
+
+    today = company_today()
+    live = card(session, "WC-200", today - datetime.timedelta(days=30), months=12)
+    session.commit()
+    headers = api_headers("Warranty Clerk")
+    actions = f"/api/v1/warranty_card/{live.id}/actions"
+    listed = client.get(actions, headers=headers).json
+    assert (listed["status"], [a["name"] for a in listed["actions"]]) == ("active", ["void"])
+    too_early = client.post(f"{actions}/expire", headers=headers)
+    assert (too_early.status_code, too_early.json["field"]) == (409, "status")
+    no_reason = client.post(f"{actions}/void", json={}, headers=headers)
+    assert (no_reason.status_code, no_reason.json["field"]) == (422, "reason")
+    voided = client.post(f"{actions}/void", json={"reason": "Unit written off"}, headers=headers)
+    assert voided.json["status"] == "void", voided.text
+    session.expire_all()
+    assert covering_card(session, "SN-WC-200", today) is None
+    assert session.get(WarrantyCard, live.id).status_reason == "Unit written off"
+    back = client.post(f"{actions}/reinstate", headers=headers)
+    assert back.json["status"] == "active"
+    session.expire_all()
+    assert covering_card(session, "SN-WC-200", today).card_number == "WC-200"

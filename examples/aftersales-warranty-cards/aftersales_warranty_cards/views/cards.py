@@ -9,12 +9,11 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
-from aftersales_warranty_cards.models import ACTIVE, EXPIRED, WarrantyCard
+from aftersales_warranty_cards.models import CARD_STATES, WarrantyCard
 from aftersales_warranty_cards.services import company_today, covering_card, prepare_card
 from core.crud import CheckedModelView
 from core.extensions import db
-
-STATUS_LABELS = {ACTIVE: _("Active"), EXPIRED: _("Expired")}
+from core.states.views import StatefulView
 
 LABELS = {
     "card_number": _("Card Number"),
@@ -24,20 +23,23 @@ LABELS = {
     "warranty_months": _("Warranty (months)"),
     "expires_on": _("Covered Until"),
     "status": _("Status"),
+    "status_reason": _("Reason"),
 }
 
 
-class WarrantyCardView(CheckedModelView):
+class WarrantyCardView(StatefulView, CheckedModelView):
     """List, search, register and correct warranty cards (``can_read``/``can_write``).
 
-    Expiry and status are computed by :func:`prepare_card`; a refused card is flashed with
-    the rule it breaks and nothing is saved.
+    Expiry is computed by :func:`prepare_card`; a refused card is flashed with the rule it
+    breaks and nothing is saved. The status moves through the buttons of :data:`CARD_STATES`.
     """
 
     datamodel = SQLAInterface(WarrantyCard)
     route_base = "/warranty-cards/cards"
     class_permission_name = "warranty_cards_card"
     prepare = staticmethod(prepare_card)
+    state_machine = CARD_STATES
+    state_field = "status"
     list_title = _("Warranty Cards")
     show_title = _("Warranty Card")
     add_title = _("Register Warranty Card")
@@ -59,6 +61,7 @@ class WarrantyCardView(CheckedModelView):
         "warranty_months",
         "expires_on",
         "status",
+        "status_reason",
     ]
     add_columns = edit_columns = [
         "card_number",
@@ -76,7 +79,6 @@ class WarrantyCardView(CheckedModelView):
         "status",
     ]
     base_order = ("expires_on", "asc")
-    formatters_columns = {"status": lambda value: STATUS_LABELS.get(value, value)}
 
 
 class WarrantyCheckView(BaseView):
