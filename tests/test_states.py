@@ -142,6 +142,7 @@ def test_the_page_shows_the_status_bar_and_only_the_buttons_the_state_and_user_a
     assert 'class="as-statusbar"' in page
     assert 'aria-current="step">Draft</li>' in page
     assert "Rejected</li>" not in page  # a closed state shows only when current
+    assert "None" not in page  # no reason yet: an empty cell
     assert "/action/submit/" in page and "/action/approve/" not in page
     done = clerk.post(f"/states/permits/action/submit/{pk}", follow_redirects=True)
     assert "P-1 is now Submitted." in done.text

@@ -58,11 +58,11 @@ class StatefulView(StateHolder):
             permissions[f"state_{transition.name}"] = transition.permission
         permissions["state_reason"] = "write"
         cls.method_permission_name = permissions
-        field = cls.state_field
-        cls.formatters_columns = {
-            **(getattr(cls, "formatters_columns", None) or {}),
-            field: machine.label,
-        }
+        formatters = {**(getattr(cls, "formatters_columns", None) or {})}
+        formatters[cls.state_field] = machine.label
+        if machine.reason_column is not None:  # empty, not "None", before any reason
+            formatters[machine.reason_column] = lambda reason: reason or ""
+        cls.formatters_columns = formatters
 
     # --- what the page shows ---------------------------------------------------------------
 
