@@ -84,6 +84,12 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
     assert (installed / "services" / "items.py").is_file()
     assert not (installed / "tests").exists()  # the plugin's tests are not shipped
 
+    assert "4 passed" in generated_tests_output(project)
+    assert_lint_clean(project)
+
+
+def generated_tests_output(project):
+    """Run the generated plugin's own tests as its author would; their output."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)]),
@@ -98,7 +104,43 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
         check=False,
     )
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
-    assert "3 passed" in tests.stdout
+    return tests.stdout
+
+
+def assert_lint_clean(project):
+    """The generated code has no unused import, undefined name or over-long line (ruff's
+    pyflakes and pycodestyle rules, as this repository sets them), and is formatted."""
+    package = next(project.glob("aftersales_*"))
+    rules = ["--isolated", "--line-length", "100"]
+    for command in (
+        ["check", *rules, "--select", "E,F,W", str(package)],
+        ["format", "--check", *rules, str(package)],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+
+
+def test_a_plugin_depending_on_contracts_has_items_of_a_customer(tmp_path):
+    result = run_new("site_visits", "--depends", "contracts", "--directory", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "aftersales-site-visits"
+    package = project / "aftersales_site_visits"
+    assert 'depends=["contracts"],' in (package / "__init__.py").read_text()
+    models = (package / "models.py").read_text()
+    assert 'ForeignKey("contracts_customer.id")' in models
+    assert "ITEM_STATES.column()" in models
+    assert '"customer"' in (package / "api" / "items.py").read_text()
+    assert "4 passed" in generated_tests_output(project)
+    assert_lint_clean(project)
+
+
+def test_an_unknown_dependency_is_refused_naming_it(tmp_path):
+    result = run_new("site_visits", "--depends", "billing", "--directory", str(tmp_path))
+    assert result.exit_code != 0
+    assert "'billing'" in result.output and "depends" in result.output
+    assert not (tmp_path / "aftersales-site-visits").exists()
 
 
 def test_new_is_a_subcommand_of_aftersales_plugins(make_app, tmp_path):

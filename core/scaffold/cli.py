@@ -39,14 +39,24 @@ def _installed_plugin_names() -> set[str]:
     help="Folder in which the plugin's project folder (aftersales-NAME) is created.",
 )
 @click.option("--label", default=None, help="Human-readable name (default: from NAME).")
-def new_plugin_command(name: str, directory: Path, label: str | None) -> None:
+@click.option(
+    "--depends",
+    multiple=True,
+    help="A plugin this one depends on (repeatable). With contracts, each item belongs to a "
+    "customer (a foreign key and a picker).",
+)
+def new_plugin_command(
+    name: str, directory: Path, label: str | None, depends: tuple[str, ...]
+) -> None:
     """Create the project of a new plugin NAME (aftersales-NAME/, ready to pip install).
 
-    It has the package with MANIFEST and hooks, one table, a screen, a REST API, services,
-    migrations, zh/zh_TW catalogs, a template and tests.
+    It has the package with MANIFEST and hooks, one table with a state field, a screen, a
+    REST API, services, migrations, zh/zh_TW catalogs, a template and tests.
     """
     try:
-        skeleton = create_skeleton(name, directory, _installed_plugin_names(), label=label)
+        skeleton = create_skeleton(
+            name, directory, _installed_plugin_names(), label=label, depends=depends
+        )
     except ScaffoldError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'{exc.field}'") from exc
     _report(skeleton)

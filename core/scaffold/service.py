@@ -1,9 +1,18 @@
 """Checking a new plugin's name and writing its skeleton from the templates of this package.
 
 Templates live in ``core/scaffold/templates/plugin/``. Files ending in ``.tmpl`` are filled in
-with :class:`string.Template` (``$name``, ``$package``...; ``$$`` is a dollar sign); other
-files are copied as they are. In paths, ``__package__``, ``__name__`` and ``__revision__``
-are replaced, and ``dot-`` at the start of a file name becomes ``.``.
+with :class:`string.Template` (``$name``, ``$package``...; ``$$`` is a dollar sign), after
+Jinja2 has kept or dropped their optional parts, written on lines of their own::
+
+    #{% if customer %}
+    customer_id: Mapped[int] = ...
+    #{% endif %}
+
+(``customer`` is true when the plugin depends on contracts: its item then belongs to a
+customer). Jinja's other delimiters are set to ones no template uses, so the ``{{ }}`` of
+the HTML templates pass through. Other files are copied as they are. In paths,
+``__package__``, ``__name__`` and ``__revision__`` are replaced, and ``dot-`` at the start of
+a file name becomes ``.``.
 """
 
 from __future__ import annotations
@@ -11,10 +20,12 @@ from __future__ import annotations
 import importlib.util
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+
+from jinja2 import Environment, StrictUndefined
 
 from core import __version__
 from core.manifest import NAME_PATTERN
@@ -26,6 +37,18 @@ BUILTIN_PLUGINS = Path(__file__).resolve().parent.parent.parent / "plugins"
 RESERVED_NAMES = ("core", "ab", "alembic", "aftersales", "plugins", "tests")
 RESERVED_PREFIXES = ("core_", "ab_", "alembic_")
 LABEL_PATTERN = re.compile(r"^[^\"'\\$\n]{1,60}$")
+_OPTIONAL_PARTS = Environment(
+    block_start_string="#{%",
+    block_end_string="%}",
+    variable_start_string="<<<",
+    variable_end_string=">>>",
+    comment_start_string="<##",
+    comment_end_string="##>",
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    undefined=StrictUndefined,
+)
 
 
 class ScaffoldError(ValueError):
@@ -73,14 +96,18 @@ def check_name(name: str, installed: Iterable[str] = ()) -> None:
             f"{name!r} is reserved: core owns the tables and names starting with "
             f"{', '.join(RESERVED_PREFIXES)} and the names {', '.join(RESERVED_NAMES)}"
         )
-    builtin = {p.parent.name for p in BUILTIN_PLUGINS.glob("*/__init__.py")}
-    if name in set(installed) or name in builtin:
+    if name in set(installed) or name in builtin_plugins():
         raise ScaffoldError(f"a plugin named {name!r} is already installed")
     package = package_name(name)
     if _importable(package):
         raise ScaffoldError(
             f"a Python module named {package!r} already exists: choose another plugin name"
         )
+
+
+def builtin_plugins() -> set[str]:
+    """The plugins this tree ships (``plugins/*``)."""
+    return {p.parent.name for p in BUILTIN_PLUGINS.glob("*/__init__.py")}
 
 
 def _importable(module: str) -> bool:
@@ -90,8 +117,10 @@ def _importable(module: str) -> bool:
         return False
 
 
-def template_values(name: str, label: str | None = None) -> dict[str, str]:
-    """What the templates are filled with, for plugin ``name``."""
+def template_values(
+    name: str, label: str | None = None, depends: Sequence[str] = ()
+) -> dict[str, str]:
+    """What the templates are filled with, for plugin ``name`` depending on ``depends``."""
     camel = camel_case(name)
     label = label or name.replace("_", " ").title()
     now = utcnow()
@@ -107,7 +136,29 @@ def template_values(name: str, label: str | None = None) -> dict[str, str]:
         "create_date": now.strftime("%Y-%m-%d %H:%M:%S"),
         "year": str(now.year),
         "core_version": ".".join(__version__.split(".")[:2]),
+        "depends": "[" + ", ".join(f'"{d}"' for d in depends) + "]",
     }
+
+
+def check_depends(depends: Sequence[str], installed: Iterable[str] = ()) -> list[str]:
+    """The dependencies, each once, in the order given; refuses one that is not a plugin
+    this tree ships or one installed."""
+    known = builtin_plugins() | set(installed)
+    unknown = [d for d in depends if d not in known]
+    if unknown:
+        raise ScaffoldError(
+            f"cannot depend on {', '.join(map(repr, unknown))}: not an installed plugin "
+            f"(known: {', '.join(sorted(known))})",
+            field="depends",
+        )
+    return list(dict.fromkeys(depends))
+
+
+def render_template(text: str, values: dict[str, str], flags: dict[str, bool]) -> str:
+    """A ``.tmpl`` file's text: its optional parts chosen by ``flags``, then ``values``
+    substituted."""
+    chosen = _OPTIONAL_PARTS.from_string(text).render(**flags)
+    return Template(chosen).substitute(values)
 
 
 def _target_path(relative: Path, values: dict[str, str]) -> Path:
@@ -124,21 +175,29 @@ def _target_path(relative: Path, values: dict[str, str]) -> Path:
 
 
 def create_skeleton(
-    name: str, directory: Path, installed: Iterable[str] = (), label: str | None = None
+    name: str,
+    directory: Path,
+    installed: Iterable[str] = (),
+    label: str | None = None,
+    depends: Sequence[str] = (),
 ) -> Skeleton:
     """Write the project of plugin ``name`` into ``directory/aftersales-<name>``.
 
-    Refuses (:class:`ScaffoldError`) a bad name or a project folder that already exists; no
-    file is written then. Returns the written :class:`Skeleton`.
+    ``depends`` lists the plugins it depends on (with ``contracts``, each item belongs to a
+    customer). Refuses (:class:`ScaffoldError`) a bad name or dependency or a project folder
+    that already exists; no file is written then. Returns the written :class:`Skeleton`.
     """
     name = name.strip()
+    installed = list(installed)
     check_name(name, installed)
+    depends = check_depends(depends, installed)
     if label is not None and not LABEL_PATTERN.match(label.strip()):
         raise ScaffoldError(
             f"{label!r} is not a label: 1-60 characters, without quotes, backslashes or $",
             field="label",
         )
-    values = template_values(name, label.strip() if label else None)
+    values = template_values(name, label.strip() if label else None, depends)
+    flags = {"customer": "contracts" in depends}
     project = Path(directory).resolve() / project_folder_name(name)
     if project.exists():
         raise ScaffoldError(
@@ -150,7 +209,7 @@ def create_skeleton(
             continue
         text = source.read_text(encoding="utf-8")
         if source.name.endswith(".tmpl"):
-            text = Template(text).substitute(values)
+            text = render_template(text, values, flags)
         rendered.append((project / _target_path(source.relative_to(TEMPLATES), values), text))
     skeleton = Skeleton(name, values["package"], project)
     for target, text in rendered:
