@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install lint catalogs clean bench
+.PHONY: run test install lint catalogs clean bench docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m core.i18n check
+
+# The API reference of every hook and public service: docs/reference/_build/html/index.html.
+docs: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[docs]'
+	$(BIN)/python -m sphinx -W --keep-going -b html docs/reference docs/reference/_build/html
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

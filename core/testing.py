@@ -409,11 +409,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @contextmanager
 def recorded_statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent through ``engine`` inside the block, in order::
+    """The SQL statements sent through ``engine`` inside the block, in order.
 
-    with recorded_statements(db.engine) as statements:
-        client.get("/api/v1/work_order/")
-    assert len(statements) <= 6
+    For example::
+
+        with recorded_statements(db.engine) as statements:
+            client.get("/api/v1/work_order/")
+        assert len(statements) <= 6
     """
     statements: list[str] = []
 
