@@ -23,6 +23,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import Query, joinedload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
+from core.extension_fields import LINKS as EXTENSION_LINKS
+
 
 class ListLoadingInterface(SQLAInterface):
     """A ``SQLAInterface`` whose list queries load the relations named in ``list_columns``."""
@@ -31,6 +33,17 @@ class ListLoadingInterface(SQLAInterface):
         super().__init__(obj, session=session)
         self.list_load_options: list[_AbstractLoad] = []
         self.optional_columns = frozenset(optional)
+
+    def get_columns_list(self) -> list[str]:
+        """FAB's columns, without the relations to other plugins' side rows
+        (:mod:`core.extension_fields`): those are shown as their fields, never as a relation."""
+        links = getattr(self.obj, EXTENSION_LINKS, ())
+        return [name for name in super().get_columns_list() if name not in links]
+
+    def get_user_columns_list(self) -> list[str]:
+        """FAB's default columns of forms and pages, without the side-row relations."""
+        links = getattr(self.obj, EXTENSION_LINKS, ())
+        return [name for name in super().get_user_columns_list() if name not in links]
 
     def is_nullable(self, col_name: str) -> bool:
         """Whether forms and API bodies may leave ``col_name`` out: a nullable column, or

@@ -30,6 +30,7 @@ from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
+from core.extension_fields import extension_api_field
 from core.extensions import db
 from core.visibility import visible_only
 
@@ -160,6 +161,9 @@ class IdOnlySchemaConverter(Model2SchemaConverter):
         nested: bool = True,
         parent_schema_name: str | None = None,
     ) -> fields.Field:
+        extension = extension_api_field(datamodel.obj, column.name)
+        if extension is not None:  # another plugin's field (core.extension_fields)
+            return extension
         field = super()._column2field(datamodel, column, nested, parent_schema_name)
         if type(field) is fields.Boolean and not field.dump_only:
             strict = StrictBoolean(

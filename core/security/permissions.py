@@ -24,6 +24,7 @@ from core.errors import (
     named_input_errors,
     refusal_response,
 )
+from core.extension_fields import extend_api, extend_view
 from core.extensions import db
 from core.listing import ListLoadingInterface
 from core.relations import IdOnlySchemaConverter
@@ -91,6 +92,7 @@ class BusinessModelView(ModelView):
         self.datamodel = ListLoadingInterface(
             self.datamodel.obj, self.datamodel.session, getattr(self, "filled_by_prepare", ())
         )
+        extend_view(self)  # other plugins' extension fields (core.extension_fields)
         limit_to_visible_rows(
             self,
             "add_form_query_rel_fields",
@@ -190,6 +192,7 @@ class BusinessModelApi(DatabaseRefusals, DocumentedApi, ModelRestApi):
         self.datamodel = RefusingInterface(
             self.datamodel.obj, self.datamodel.session, getattr(self, "filled_by_prepare", ())
         )
+        extend_api(self)
         limit_to_visible_rows(self, "add_query_rel_fields", "edit_query_rel_fields")
         super().__init__(**kwargs)
 
