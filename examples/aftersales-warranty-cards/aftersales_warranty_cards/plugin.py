@@ -10,14 +10,13 @@ import datetime
 from typing import Any
 
 from flask import current_app
-from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, JobSpec, RoleSpec
+from core.contributions import DashboardWidget, JobSpec
+from core.declare import Menu, Screen, declare
 from core.hooks import hookimpl
-from core.security.permissions import read_only, read_write
 
 PERMISSION = "warranty_cards_card"
 
@@ -28,61 +27,28 @@ def aftersales_config_defaults() -> dict[str, Any]:
     return {"WARRANTY_CARDS_EXPIRING_DAYS": 30}
 
 
-@hookimpl
-def aftersales_models() -> list[type]:
-    """The warranty card table."""
-    from aftersales_warranty_cards.models import WarrantyCard
-
-    return [WarrantyCard]
-
-
-@hookimpl
-def aftersales_register_views(appbuilder: AppBuilder) -> None:
-    """The card list and the coverage check, under the Warranty menu."""
-    from aftersales_warranty_cards.views import WarrantyCardView, WarrantyCheckView
-
-    appbuilder.add_view(
-        WarrantyCardView,
-        "Warranty Cards",
-        label=_("Warranty Cards"),
-        icon="fa-id-card",
-        category="Warranty",
-        category_label=_("Warranty"),
-        category_icon="fa-shield",
-    )
-    appbuilder.add_view(
-        WarrantyCheckView,
-        "Warranty Check",
-        label=_("Warranty Check"),
-        icon="fa-search",
-        category="Warranty",
-    )
-
-
-@hookimpl
-def aftersales_register_apis(appbuilder: AppBuilder) -> None:
-    """``/api/v1/warranty_card/``."""
-    from aftersales_warranty_cards.api import APIS
-
-    for api in APIS:
-        appbuilder.add_api(api)
-
-
-@hookimpl
-def aftersales_roles() -> list[RoleSpec]:
-    """The Warranty Clerk registers cards and answers coverage questions."""
-    return [
-        RoleSpec(
-            "Warranty Clerk",
-            [
-                *read_write(PERMISSION),
-                *read_only("warranty_cards_check"),
-                ("menu_access", "Warranty"),
-                ("menu_access", "Warranty Cards"),
-                ("menu_access", "Warranty Check"),
-            ],
-        )
-    ]
+declare(
+    globals(),
+    models=["aftersales_warranty_cards.models:WarrantyCard"],
+    menu=Menu("Warranty", _("Warranty"), icon="fa-shield"),
+    screens=[
+        Screen(
+            "aftersales_warranty_cards.views:WarrantyCardView",
+            _("Warranty Cards"),
+            icon="fa-id-card",
+            name="Warranty Cards",
+        ),
+        Screen(
+            "aftersales_warranty_cards.views:WarrantyCheckView",
+            _("Warranty Check"),
+            icon="fa-search",
+            name="Warranty Check",
+        ),
+    ],
+    apis=["aftersales_warranty_cards.api:WarrantyCardApi"],
+    # The Warranty Clerk registers cards and answers coverage questions.
+    roles={"Warranty Clerk": {PERMISSION: "write", "warranty_cards_check": "read"}},
+)
 
 
 def _expiring_soon(session: Session) -> dict[str, Any]:
