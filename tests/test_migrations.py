@@ -511,3 +511,16 @@ def _has_migrations(component: str) -> bool:
     from core.migrate import components
 
     return any(c.name == component and c.has_migrations for c in components())
+
+
+def test_autogenerate_writes_cores_column_types_as_plain_sqlalchemy_types():
+    from sqlalchemy import Integer
+
+    from core.column_limits import LongText
+    from core.migrate.env import render_core_types
+    from core.money import MoneyAmount
+
+    assert render_core_types("type", LongText(1000), None) == "sa.Text()"
+    assert render_core_types("type", MoneyAmount(), None) == "sa.BigInteger()"
+    assert render_core_types("type", Integer(), None) is False
+    assert render_core_types("column", LongText(10), None) is False

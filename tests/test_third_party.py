@@ -142,11 +142,19 @@ def test_installed_catalogs_translate_the_plugins_screen(third_party_app):
     assert "保固卡" in client.get("/warranty-cards/cards/list/?_l_=zh_TW").text
 
 
-def test_example_passes_its_own_tests(tmp_path):
+@pytest.mark.parametrize(
+    ("example", "package"),
+    [
+        (EXAMPLE, PACKAGE),
+        (ROOT / "examples" / "aftersales-loaner-units", "aftersales_loaner_units"),
+    ],
+    ids=["warranty_cards", "loaner_units"],
+)
+def test_example_passes_its_own_tests(tmp_path, example, package):
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{PACKAGE}/tests"],
-        cwd=EXAMPLE,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{package}/tests"],
+        cwd=example,
         env=env,
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
+from sqlalchemy.types import TypeDecorator
 
 
 def run_migrations() -> None:
@@ -47,10 +48,19 @@ def run_migrations() -> None:
         include_name=table_filter.include_name,
         include_object=table_filter.include_object,
         on_version_apply=on_version_apply,
+        render_item=render_core_types,
         template_args={"component": component},
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def render_core_types(kind: str, value: Any, _autogen_context: Any) -> str | bool:
+    """How autogenerate writes a column of one of core's types (``LongText``,
+    ``MoneyAmount``...): as the plain SQLAlchemy type it stores (``sa.Text()``), so that a
+    revision never imports core; ``False`` (Alembic's own rendering) for anything else."""
+    ours = isinstance(value, TypeDecorator) and type(value).__module__.startswith("core.")
+    return f"sa.{value.impl!r}" if kind == "type" and ours else False
 
 
 def version_table(component: str) -> str:

@@ -1,0 +1,3 @@
+from core.migrate.env import run_migrations
+
+run_migrations()
