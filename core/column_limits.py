@@ -81,10 +81,16 @@ class ColumnValueError(RuleError):
     """A value its column cannot hold (too long, or refused by the column type)."""
 
 
+def type_limit(column_type: Any) -> int | None:
+    """The most characters a column of ``column_type`` holds, or ``None`` (not text, or
+    unbounded)."""
+    limit = getattr(column_type, "length", None)
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+
+
 def column_limit(column: Column[Any]) -> int | None:
     """The most characters ``column`` holds, or ``None`` (not a text column, or unbounded)."""
-    limit = getattr(column.type, "length", None)
-    return limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+    return type_limit(column.type)
 
 
 def column_refusal(column: Column[Any], value: Any) -> str | None:

@@ -25,7 +25,6 @@ topic. A value the field's type cannot hold is refused by the form or the API na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,7 @@ from sqlalchemy.types import TypeEngine
 from wtforms import fields as form_fields
 from wtforms import validators
 
-from core.column_limits import LongText
+from core.column_limits import LongText, type_limit
 from core.extensions import db
 
 #: What an extension class carries: the model it extends and its fields by key.
@@ -125,15 +124,6 @@ def _proxy(extension: type, link: str, key: str) -> property:
     return property(read, write, doc=f"{extension.__tablename__}.{key}")
 
 
-def extensions_of(model: type, models: Iterable[type]) -> dict[str, ExtensionField]:
-    """The extension fields that the enabled ``models`` add to ``model``, by key."""
-    found: dict[str, ExtensionField] = {}
-    for candidate in models:
-        if getattr(candidate, EXTENDS, None) is model:
-            found.update(getattr(candidate, FIELDS))
-    return found
-
-
 def enabled_extensions(model: type) -> dict[str, ExtensionField]:
     """The extension fields of ``model`` declared by the plugins enabled in the current app
     (found once per app, when its screens and APIs are built)."""
@@ -169,7 +159,7 @@ def form_field(field: ExtensionField) -> Any:
         return form_fields.IntegerField(field.label, validators=optional, **options)
     if isinstance(column_type, Numeric):
         return form_fields.DecimalField(field.label, validators=optional, **options)
-    limit = getattr(column_type, "max_length", None) or getattr(column_type, "length", None)
+    limit = type_limit(column_type)
     checks = [*optional, validators.Length(max=limit)] if limit else optional
     if isinstance(column_type, LongText):
         return form_fields.TextAreaField(field.label, validators=checks, **options)
@@ -188,48 +178,41 @@ def api_field(field: ExtensionField) -> api_fields.Field:
         return api_fields.Integer(strict=True, **options)
     if isinstance(column_type, Numeric):
         return api_fields.Decimal(as_string=True, **options)
-    limit = getattr(column_type, "max_length", None) or getattr(column_type, "length", None)
+    limit = type_limit(column_type)
     return api_fields.String(validate=validate.Length(max=limit) if limit else None, **options)
 
 
-def _listed(view: Any, columns: list[str] | None, keys: Iterable[str]) -> list[str]:
-    """``columns`` (Flask-AppBuilder's default, the model's columns, when ``None``) followed
-    by the extension ``keys``, as a new list."""
-    base = view.datamodel.get_user_columns_list() if columns is None else list(columns)
-    return [*base, *(key for key in keys if key not in base)]
+def _add_extension_columns(target: Any) -> dict[str, ExtensionField]:
+    """Append the enabled extension fields of ``target``'s model (a screen or an API being
+    built) to its add, edit and show columns (Flask-AppBuilder's default, the model's
+    columns, where a list is ``None``) and label them; new lists and dicts, so the classes
+    stay untouched. Returns the fields."""
+    extra = enabled_extensions(target.datamodel.obj)
+    if not extra:
+        return extra
+    for attr in ("add_columns", "edit_columns", "show_columns"):
+        columns = getattr(target, attr)
+        base = target.datamodel.get_user_columns_list() if columns is None else list(columns)
+        setattr(target, attr, [*base, *(key for key in extra if key not in base)])
+    labels = {key: field.label for key, field in extra.items()}
+    target.label_columns = {**(target.label_columns or {}), **labels}
+    return extra
 
 
 def extend_view(view: Any) -> None:
     """Give a business screen being built the enabled extension fields of its model: on the
-    add and edit forms and the record page (a copy of each list: classes stay untouched)."""
-    extra = enabled_extensions(view.datamodel.obj)
-    if not extra:
-        return
-    view.add_columns = _listed(view, view.add_columns, extra)
-    view.edit_columns = _listed(view, view.edit_columns, extra)
-    view.show_columns = _listed(view, view.show_columns, extra)
+    add and edit forms and the record page."""
+    extra = _add_extension_columns(view)
     fields_of_forms = {key: form_field(field) for key, field in extra.items()}
-    view.add_form_extra_fields = {**(view.add_form_extra_fields or {}), **fields_of_forms}
-    view.edit_form_extra_fields = {**(view.edit_form_extra_fields or {}), **fields_of_forms}
-    view.label_columns = {
-        **(view.label_columns or {}),
-        **{key: field.label for key, field in extra.items()},
-    }
+    if fields_of_forms:
+        view.add_form_extra_fields = {**(view.add_form_extra_fields or {}), **fields_of_forms}
+        view.edit_form_extra_fields = {**(view.edit_form_extra_fields or {}), **fields_of_forms}
 
 
 def extend_api(api: Any) -> None:
     """Give a business API being built the enabled extension fields of its model: in the
     record it returns and in create and change bodies (not in lists)."""
-    extra = enabled_extensions(api.datamodel.obj)
-    if not extra:
-        return
-    api.show_columns = _listed(api, api.show_columns, extra)
-    api.add_columns = _listed(api, api.add_columns, extra)
-    api.edit_columns = _listed(api, api.edit_columns, extra)
-    api.label_columns = {
-        **(api.label_columns or {}),
-        **{key: field.label for key, field in extra.items()},
-    }
+    _add_extension_columns(api)
 
 
 def extension_api_field(model: type, key: str) -> api_fields.Field | None:
@@ -246,6 +229,5 @@ __all__ = [
     "extend_view",
     "extension_api_field",
     "extension_table",
-    "extensions_of",
     "form_field",
 ]

@@ -34,16 +34,18 @@ class ListLoadingInterface(SQLAInterface):
         self.list_load_options: list[_AbstractLoad] = []
         self.optional_columns = frozenset(optional)
 
+    def _without_extension_links(self, names: list[str]) -> list[str]:
+        links = getattr(self.obj, EXTENSION_LINKS, ())
+        return [name for name in names if name not in links]
+
     def get_columns_list(self) -> list[str]:
         """FAB's columns, without the relations to other plugins' side rows
         (:mod:`core.extension_fields`): those are shown as their fields, never as a relation."""
-        links = getattr(self.obj, EXTENSION_LINKS, ())
-        return [name for name in super().get_columns_list() if name not in links]
+        return self._without_extension_links(super().get_columns_list())
 
     def get_user_columns_list(self) -> list[str]:
         """FAB's default columns of forms and pages, without the side-row relations."""
-        links = getattr(self.obj, EXTENSION_LINKS, ())
-        return [name for name in super().get_user_columns_list() if name not in links]
+        return self._without_extension_links(super().get_user_columns_list())
 
     def is_nullable(self, col_name: str) -> bool:
         """Whether forms and API bodies may leave ``col_name`` out: a nullable column, or

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, g
+from flask import Response, g
 from flask_appbuilder.api import expose, protect
 from flask_babel import gettext
 from marshmallow import Schema, fields, validate
@@ -53,12 +53,6 @@ class StatefulApi(StateHolder):
             "run_state_action": "write",
         }
 
-    def _visible_record(self, pk: int) -> Any:
-        record = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
-        if record is None:
-            abort(404)
-        return record
-
     def _state_answer(self, record: Any) -> dict[str, Any]:
         machine = self.machine()
         state = getattr(record, self.state_field)
@@ -89,7 +83,7 @@ class StatefulApi(StateHolder):
             404:
               description: no such record, or one the caller may not see
         """
-        return self.response(200, **self._state_answer(self._visible_record(pk)))  # type: ignore[attr-defined]
+        return self.response(200, **self._state_answer(self.visible_record(pk)))  # type: ignore[attr-defined]
 
     @expose("/<int:pk>/actions/<string:name>", methods=["POST"])
     @protect()
@@ -119,7 +113,7 @@ class StatefulApi(StateHolder):
               description: the action needs a reason
         """
         machine = self.machine()
-        record = self._visible_record(pk)
+        record = self.visible_record(pk)
         transition = machine.transition(name)
         if not self.may_run(transition):
             raise RuleError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
+
 from core.states.machine import StateMachine, Transition
 
 
@@ -36,6 +38,14 @@ class StateHolder:
         machine = type(self).state_machine
         assert machine is not None, f"{type(self).__name__} has no state_machine"
         return machine
+
+    def visible_record(self, pk: int) -> Any:
+        """Record ``pk`` as this screen or API shows it (its row rules and base filters
+        applied); 404 when there is none."""
+        record = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+        if record is None:
+            abort(404)
+        return record
 
     def may_run(self, transition: Transition) -> bool:
         """Whether the signed-in user holds the permission ``transition`` needs on this

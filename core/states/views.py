@@ -139,16 +139,16 @@ class StatefulView(StateHolder):
         """The form of an action that needs a reason; POST runs it."""
         machine = self.machine()
         transition = machine.by_name.get(name)
-        record = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
-        if transition is None or record is None:
+        if transition is None:
             abort(404)
+        record = self.visible_record(pk)
         if not self.may_run(transition):
             abort(403)
         if request.method == "POST":
             reason = request.form.get("reason", "")
             if self.run_state_action(record, name, reason):
                 return redirect(self._show_url(record))
-            record = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+            record = self.visible_record(pk)
         return self.render_template(  # type: ignore[attr-defined]
             self.reason_template,
             title=transition.label,
