@@ -21,7 +21,11 @@ without a menu entry, reached by links). A role maps each permission object (a s
 API's ``class_permission_name``) to ``"read"``, ``"write"`` (read and write) or a list of
 permission names (``["can_read", "can_approve"]``); it also gets the menu entries of the
 screens it may read and the menu itself. ``includes`` names the permission sets each role
-holds (:class:`core.contributions.RoleSpec`). ``declare`` writes the hook functions into the
+holds (:class:`core.contributions.RoleSpec`). ``Screen(..., api="cards")`` also gives the
+screen a REST API made from it (:mod:`core.screen_api`); ``apis`` names API classes written
+by hand. ``row_rules=[Rows("pkg.models:Card", visible="pkg.services:visible_cards"),
+Rows("pkg.models:CardNote", parent="card")]`` says which rows each user sees
+(:mod:`core.visibility`). ``declare`` writes the hook functions into the
 module (``globals()``); a hook the module defines itself is refused, so nothing is silently
 replaced. Other hooks (jobs, dashboard, demo data...) are written as usual.
 """
@@ -33,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.contributions import RoleSpec
+from core.contributions import RoleSpec, RowRule
 from core.hooks import hookimpl
 from core.security.permissions import read_only, read_write
 
@@ -54,18 +58,41 @@ class Menu:
 class Screen:
     """A screen: its class (``"module:Class"``), its label (``lazy_gettext``), an icon, its
     menu key (default: the class's name; roles' ``menu_access`` names it, so it never
-    changes) and whether it has a menu entry."""
+    changes), whether it has a menu entry, and the resource name of the REST API made from
+    it (:func:`core.screen_api.api_for`), if it has one."""
 
     view: str
     label: Any
     icon: str = "fa-list"
     name: str | None = None
     menu: bool = True
+    api: str | None = None
 
     @property
     def key(self) -> str:
         """The screen's menu key (Flask-AppBuilder's view name)."""
         return self.name or self.view.partition(":")[2]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Which rows of a model (``"module:Class"``) a user sees: give ``visible``, a function
+    ``"module:function"`` taking the :class:`core.visibility.Viewer` and returning the SQL
+    condition on the model (``None``: every row), or ``parent``, the many-to-one relation
+    whose target's rule the rows follow. A :class:`core.contributions.RowRule` once loaded."""
+
+    model: str
+    visible: str | None = None
+    parent: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.visible is None) == (self.parent is None):
+            raise ValueError(f"Rows({self.model!r}): give visible or parent, not both")
+
+    def rule(self) -> RowRule:
+        """The row rule, with the model and the function imported."""
+        visible = load(self.visible) if self.visible else None
+        return RowRule(load(self.model), visible=visible, parent=self.parent)
 
 
 def load(target: str) -> Any:
@@ -107,6 +134,7 @@ def declare(
     apis: Sequence[str] = (),
     roles: Mapping[str, Mapping[str, Access]] | None = None,
     includes: Mapping[str, Sequence[str]] | None = None,
+    row_rules: Sequence[Rows] = (),
 ) -> None:
     """Write the hooks for what is declared into ``namespace`` (a ``plugin.py``'s
     ``globals()``); see the module. Raises ``ValueError`` for a hook already defined there."""
@@ -137,12 +165,17 @@ def declare(
                 appbuilder.add_view(view, screen.key, label=screen.label, icon=screen.icon, **where)
 
         hooks["aftersales_register_views"] = aftersales_register_views
-    if apis:
+    if apis or any(screen.api for screen in screens):
 
         def aftersales_register_apis(appbuilder: Any) -> None:
-            """The declared REST APIs."""
+            """The declared REST APIs, and those made from the declared screens."""
+            from core.screen_api import api_for
+
             for target in apis:
                 appbuilder.add_api(load(target))
+            for screen in screens:
+                if screen.api:
+                    appbuilder.add_api(api_for(load(screen.view), screen.api))
 
         hooks["aftersales_register_apis"] = aftersales_register_apis
     if roles:
@@ -160,6 +193,13 @@ def declare(
             ]
 
         hooks["aftersales_roles"] = aftersales_roles
+    if row_rules:
+
+        def aftersales_row_rules() -> list[RowRule]:
+            """The declared row rules."""
+            return [rows.rule() for rows in row_rules]
+
+        hooks["aftersales_row_rules"] = aftersales_row_rules
     taken = sorted(name for name in hooks if name in namespace)
     if taken:
         raise ValueError(f"declare(): the module already defines {', '.join(taken)}")

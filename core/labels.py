@@ -1,4 +1,12 @@
-"""One set of column labels per model: the REST API speaks the words of the screen.
+"""Column labels: made from the column's key and translated, and one set per model.
+
+A column no screen or API labels gets :func:`column_label`: its key in words
+(``serial_number``: "Serial Number"; ``customer.name``: "Customer", a relation's name
+standing for the relation) looked up in the translation catalogs when shown, as Odoo does
+for a field without a ``string``. The extraction method
+(:func:`core.i18n_extract.extract_python_and_manifest`) puts those words of every mapped
+column of a model into the plugin's catalog, so a plugin writes ``label_columns`` only where
+it wants other words than its column names.
 
 Flask-AppBuilder gives a ``ModelRestApi`` its own ``label_columns`` and, for every column it
 does not name, a label made from the column's key (``card_number`` becomes "Card Number", in
@@ -11,15 +19,43 @@ screen is, without a second copy of the labels.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_appbuilder import AppBuilder
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
+
+
+class ColumnLabel(LazyString):
+    """A label made from a column's key (:func:`column_label`), translated when shown."""
+
+
+#: Words written in capitals in a label made from a key.
+ACRONYMS = {"id": "ID", "sku": "SKU", "rma": "RMA", "sla": "SLA", "url": "URL", "vat": "VAT"}
+
+
+def column_words(key: str) -> str:
+    """A column key in words: ``"due_back"`` is "Due Back", ``"customer.name"`` is
+    "Customer" (a relation's name stands for the relation), ``"site.city"`` "Site City",
+    ``"tax_id"`` "Tax ID" (:data:`ACRONYMS`)."""
+    relation, _, attribute = key.partition(".")
+    words = re.split("[._]", relation if attribute == "name" else key)
+    return " ".join(ACRONYMS.get(word.lower(), word.title()) for word in words if word)
+
+
+def column_label(key: str) -> ColumnLabel:
+    """The label of column ``key`` where nobody wrote one: :func:`column_words`, translated
+    by the catalogs when shown."""
+    return ColumnLabel(gettext, column_words(key))
 
 
 def _generated(api: Any, column: str, label: Any) -> bool:
-    """Whether ``label`` is Flask-AppBuilder's own label for ``column`` (a plain string made
-    from its key), not one the plugin wrote."""
-    return type(label) is str and label == api._prettify_column(column)
+    """Whether ``label`` was made from ``column``'s key (by core or Flask-AppBuilder), not
+    written by the plugin."""
+    return isinstance(label, ColumnLabel) or (
+        type(label) is str and label == str(api._prettify_column(column))
+    )
 
 
 def screen_labels(appbuilder: AppBuilder) -> dict[type, dict[str, Any]]:

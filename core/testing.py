@@ -6,6 +6,15 @@
   leak into tests. ``packages`` adds throwaway plugin packages.
 * ``app``, ``client``, ``session``: the default app (all built-in plugins, or the ones named
   by ``@pytest.mark.plugins("contracts")``), its test client and its database session.
+* A plugin's own project names its plugins and packages once, in ``pyproject.toml``::
+
+      [tool.pytest.ini_options]
+      addopts = "-p core.testing"
+      aftersales_plugins = ["loaner_units"]
+      aftersales_packages = ["aftersales_loaner_units"]
+
+  ``make_app`` then knows those packages and ``app`` enables those plugins (and their
+  dependencies); :class:`core.plugin_checks.PluginChecks` adds core's checks of them.
 * ``login_as(role)`` logs the client in as a new user holding ``role``;
   ``api_headers(role)`` returns a JWT ``Authorization`` header for the REST API.
 * ``@pytest.mark.postgres`` tests run only against PostgreSQL.
@@ -193,9 +202,15 @@ def token_headers(client: FlaskClient, username: str, password: str = "s3cret-pa
     return {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
+def configured_plugins(config: pytest.Config) -> tuple[list[str], list[str]]:
+    """The ``aftersales_plugins`` and ``aftersales_packages`` the test run's ini names."""
+    return list(config.getini("aftersales_plugins")), list(config.getini("aftersales_packages"))
+
+
 @pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Factory of apps sharing one fresh database per test."""
+def make_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
+    """Factory of apps sharing one fresh database per test (with the ini's packages)."""
+    ini_packages = configured_plugins(request.config)[1]
     fresh = {"done": False}
     built: list[Flask] = []
 
@@ -208,7 +223,8 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
         from core.app import create_app
 
         overrides = base_overrides(tmp_path)
-        overrides["PLUGIN_PACKAGES"] = overrides["PLUGIN_PACKAGES"] + list(packages or [])
+        extra = list(dict.fromkeys([*ini_packages, *(packages or [])]))
+        overrides["PLUGIN_PACKAGES"] = overrides["PLUGIN_PACKAGES"] + extra
         if plugins is not None:
             overrides["ENABLED_PLUGINS"] = list(plugins)
         overrides.update(config or {})
@@ -232,9 +248,11 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask], request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """The test app: all built-in plugins, or those of the ``plugins`` marker."""
+    """The test app: all built-in plugins, or those of the ``plugins`` marker, else those the
+    ini's ``aftersales_plugins`` names."""
     marker = request.node.get_closest_marker("plugins")
-    flask_app = make_app(plugins=list(marker.args) if marker else None)
+    plugins = list(marker.args) if marker else configured_plugins(request.config)[0] or None
+    flask_app = make_app(plugins=plugins)
     with flask_app.app_context():
         yield flask_app
 
@@ -330,7 +348,10 @@ def csrf_token_from(html: str) -> str:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--clock-shift-days N``: run the suite with the clock moved N days ahead."""
+    """``--clock-shift-days N``: run the suite with the clock moved N days ahead; the ini's
+    ``aftersales_plugins`` and ``aftersales_packages``: a plugin project's own plugins."""
+    parser.addini("aftersales_plugins", "plugins the app fixture enables", type="args")
+    parser.addini("aftersales_packages", "plugin packages the apps find", type="args")
     parser.addoption(
         "--clock-shift-days",
         type=int,

@@ -57,3 +57,27 @@ def test_declare_writes_hook_implementations_into_the_module():
         ["contracts.read"],
     )
     assert hasattr(namespace["aftersales_roles"], "aftersales_impl")
+
+
+def test_declared_row_rules_load_the_model_and_the_function():
+    from core.contributions import RowRule
+    from core.declare import Rows
+
+    namespace = {"__name__": "pkg.plugin"}
+    declare(
+        namespace,
+        row_rules=[
+            Rows("core.company.models:Company", visible="core.company.service:company_today"),
+            Rows("core.company.models:Company", parent="owner"),
+        ],
+    )
+    from core.company.models import Company
+    from core.company.service import company_today
+
+    assert namespace["aftersales_row_rules"]() == [
+        RowRule(Company, visible=company_today),
+        RowRule(Company, parent="owner"),
+    ]
+    for wrong in ({}, {"visible": "a:b", "parent": "owner"}):
+        with pytest.raises(ValueError, match="give visible or parent"):
+            Rows("core.company.models:Company", **wrong)

@@ -39,3 +39,60 @@ def test_the_fault_report_api_labels_as_the_fault_report_screen(make_app, langua
     headers = token_headers(client, "root")
     labels = add_labels(client, "fault_report", headers, language)
     assert (labels["seen_at"], labels["contact_name"]) == (seen, contact)
+
+
+def test_a_column_nobody_labels_is_named_by_its_key_in_words():
+    from core.labels import column_words
+
+    assert column_words("due_back") == "Due Back"
+    assert column_words("customer.name") == "Customer"  # a relation's name stands for it
+    assert column_words("site.city") == "Site City"
+    assert column_words("supplier_sku") == "Supplier SKU"
+
+
+def test_the_extraction_takes_the_words_of_each_mapped_column():
+    from core.i18n_extract import column_messages
+
+    source = """
+class Loan(db.Model):
+    __tablename__ = "loans_loan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial_number: Mapped[str] = mapped_column(String(80))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("contracts_customer.id"))
+    customer: Mapped[Customer] = relationship()
+    tax_id: Mapped[str] = mapped_column(String(20))
+    _secret: Mapped[str] = mapped_column(String(20))
+    LIMIT: int = 3
+
+
+class Helper:
+    name: Mapped[str]
+"""
+    assert [words for _line, words in column_messages(source)] == [
+        "Serial Number",
+        "Customer",
+        "Tax ID",  # no tax relation beside it: a column of its own
+    ]
+    assert list(column_messages("class (:")) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "holder"), [("en", "Holder"), ("zh", "持有人"), ("zh_TW", "持有人")]
+)
+def test_the_words_of_a_column_are_translated_on_the_screen_and_the_api(make_app, language, holder):
+    from pathlib import Path
+
+    from core.i18n import ensure_compiled
+
+    ensure_compiled([Path(__file__).parent / "sample_plugins" / "sample_states" / "translations"])
+    app = make_app(plugins=["sample_states"], packages=["sample_states"])
+    with app.app_context():
+        create_user(app, ["Permit Clerk"], "clerk")
+    client = app.test_client()
+    client.post("/login/", data={"username": "clerk", "password": "s3cret-pass"})
+    page = client.get(f"/states/permits/list/?_l_={language}")
+    assert f">{holder}<" in page.text.replace("\n", "").replace(" ", "")
+    headers = token_headers(client, "clerk")
+    for resource in ("permit", "permit_screen"):
+        answer = client.get(f"/api/v1/{resource}/?_l_={language}", headers=headers)
+        assert answer.json["label_columns"]["holder"] == holder

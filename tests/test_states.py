@@ -198,13 +198,15 @@ def test_list_buttons_and_messages_speak_the_users_language(
     assert ("cannot" in refused.text) is (language == "en")
 
 
-def test_the_api_lists_and_runs_the_actions_with_their_refusals(states_app):
+@pytest.mark.parametrize("resource", ["permit", "permit_screen"])
+def test_the_api_lists_and_runs_the_actions_with_their_refusals(states_app, resource):
+    """The hand-written API and the one made from the screen (core.screen_api) alike."""
     pk = saved(states_app)
     client = states_app.test_client()
     clerk = token_headers(client, "clerk")
     approver = token_headers(client, "approver")
     reader = token_headers(client, "reader")
-    base = f"/api/v1/permit/{pk}/actions"
+    base = f"/api/v1/{resource}/{pk}/actions"
     listed = client.get(base, headers=clerk)
     assert listed.status_code == 200
     assert listed.json["state"] == "draft" and listed.json["state_label"] == "Draft"
@@ -222,10 +224,10 @@ def test_the_api_lists_and_runs_the_actions_with_their_refusals(states_app):
     long_reason = client.post(f"{base}/reject", json={"reason": "x" * 1001}, headers=clerk)
     assert (long_reason.status_code, long_reason.json["field"]) == (422, "reason")
     assert client.post(f"{base}/fly", headers=clerk).status_code == 404
-    assert client.get(f"/api/v1/permit/{pk + 1}/actions", headers=clerk).status_code == 404
+    assert client.get(f"/api/v1/{resource}/{pk + 1}/actions", headers=clerk).status_code == 404
     approved = client.post(f"{base}/approve", headers=approver)
     assert approved.json["state"] == "approved" and approved.json["actions"] == []
-    typed = client.put(f"/api/v1/permit/{pk}", json={"state": "draft"}, headers=clerk)
+    typed = client.put(f"/api/v1/{resource}/{pk}", json={"state": "draft"}, headers=clerk)
     assert typed.status_code == 422
     assert stored(states_app, pk) == ("approved", None)
 

@@ -26,6 +26,7 @@ from core.errors import (
 )
 from core.extension_fields import extend_api, extend_view
 from core.extensions import db
+from core.labels import column_label
 from core.listing import ListLoadingInterface
 from core.relations import IdOnlySchemaConverter
 from core.visibility import has_rule, visible_rows_filter
@@ -86,6 +87,8 @@ class BusinessModelView(ModelView):
     and offers only the rows the row rules (:mod:`core.visibility`) let the user see."""
 
     method_permission_name = MODEL_VIEW_PERMISSIONS
+    #: Unlabelled columns: their key in words, translated (:mod:`core.labels`).
+    _prettify_column = staticmethod(column_label)
 
     def __init__(self, **kwargs: Any) -> None:
         # The list page loads the relations it shows with its rows (see core.listing).
@@ -186,6 +189,7 @@ class BusinessModelApi(DatabaseRefusals, DocumentedApi, ModelRestApi):
 
     method_permission_name = MODEL_API_PERMISSIONS
     model2schemaconverter = IdOnlySchemaConverter
+    _prettify_column = staticmethod(column_label)
 
     def __init__(self, **kwargs: Any) -> None:
         # Lists count their rows without building them (see core.listing).

@@ -22,7 +22,7 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from core.errors import RuleError
 from core.extensions import db
@@ -51,7 +51,7 @@ class StatefulView(StateHolder):
     @classmethod
     def declare_state_machine(cls, machine: StateMachine) -> None:
         """One action per transition, with the transition's permission; the state's label
-        in lists and pages."""
+        in lists and pages; "Reason" as the reason column's label unless the screen has one."""
         permissions = dict(getattr(cls, "method_permission_name", None) or {})
         for transition in machine.transitions:
             setattr(cls, f"state_{transition.name}", _action_for(transition))
@@ -62,6 +62,9 @@ class StatefulView(StateHolder):
         formatters[cls.state_field] = machine.label
         if machine.reason_column is not None:  # empty, not "None", before any reason
             formatters[machine.reason_column] = lambda reason: reason or ""
+            labels = {**(getattr(cls, "label_columns", None) or {})}
+            labels.setdefault(machine.reason_column, lazy_gettext("Reason"))
+            cls.label_columns = labels
         cls.formatters_columns = formatters
 
     # --- what the page shows ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from core.contributions import RoleSpec
 from core.crud import CheckedModelApi, CheckedModelView
 from core.errors import RuleError
 from core.hooks import hookimpl
+from core.screen_api import api_for
 from sample_checked.models import Ticket
 
 TICKET = "sample_checked_ticket"
@@ -74,6 +75,7 @@ def aftersales_register_views(appbuilder: AppBuilder):
 def aftersales_register_apis(appbuilder: AppBuilder):
     appbuilder.add_api(TicketApi)
     appbuilder.add_api(StrictTicketApi)
+    appbuilder.add_api(api_for(TicketView, "ticket_screen"))
 
 
 @hookimpl

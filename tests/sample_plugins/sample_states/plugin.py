@@ -1,10 +1,12 @@
-"""Hooks of sample_states: a screen and an API built on core.states."""
+"""Hooks of sample_states: a screen and an API built on core.states, and an API made from
+the screen (core.screen_api)."""
 
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from core.contributions import RoleSpec
 from core.hooks import hookimpl
+from core.screen_api import api_for
 from core.security.permissions import BusinessModelApi, BusinessModelView
 from core.states.api import StatefulApi
 from core.states.views import StatefulView
@@ -45,6 +47,7 @@ def aftersales_register_views(appbuilder: AppBuilder):
 @hookimpl
 def aftersales_register_apis(appbuilder: AppBuilder):
     appbuilder.add_api(PermitApi)
+    appbuilder.add_api(api_for(PermitView, "permit_screen"))  # the same API, from the screen
 
 
 @hookimpl
