@@ -38,17 +38,17 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
     )
     assert (package / "templates" / "loaner_units" / "overview.html").is_file()
     # The house plan: MANIFEST, hooks and tables at the top, one module per topic in
-    # services/, views/ and api/ (the same topic names), the plugin's own tests inside it.
+    # services/ and views/ (the same topic names; the API is made from the screen), the
+    # plugin's own tests inside it.
     assert sorted(p.name for p in package.glob("*.py")) == ["__init__.py", "models.py", "plugin.py"]
-    for folder in ("services", "views", "api"):
+    for folder in ("services", "views"):
         assert sorted(p.name for p in (package / folder).glob("*.py")) == [
             "__init__.py",
             "items.py",
         ]
-    assert "APIS = [LoanerUnitsItemApi]" in (package / "api" / "__init__.py").read_text()
+    assert 'api="loaner_units_item"' in (package / "plugin.py").read_text()
     assert sorted(p.name for p in (package / "tests").glob("*.py")) == [
         "__init__.py",
-        "conftest.py",
         "test_items.py",
     ]
     assert (package / "tests" / "__init__.py").read_text() == ""
@@ -84,7 +84,7 @@ def test_new_plugin_passes_its_own_tests(tmp_path):
     assert (installed / "services" / "items.py").is_file()
     assert not (installed / "tests").exists()  # the plugin's tests are not shipped
 
-    assert "4 passed" in generated_tests_output(project)
+    assert "6 passed" in generated_tests_output(project)  # 3 of its own, 3 of core's checks
     assert_lint_clean(project)
 
 
@@ -131,8 +131,8 @@ def test_a_plugin_depending_on_contracts_has_items_of_a_customer(tmp_path):
     models = (package / "models.py").read_text()
     assert 'ForeignKey("contracts_customer.id")' in models
     assert "ITEM_STATES.column()" in models
-    assert '"customer"' in (package / "api" / "items.py").read_text()
-    assert "4 passed" in generated_tests_output(project)
+    assert '"customer"' in (package / "views" / "items.py").read_text()
+    assert "6 passed" in generated_tests_output(project)
     assert_lint_clean(project)
 
 

@@ -1,4 +1,4 @@
-"""Hooks of loaner_units: everything declared, plus the demo loans."""
+"""Hooks of loaner_units: the models, screen, API and role declared, plus the demo loans."""
 
 import datetime
 
@@ -12,8 +12,7 @@ declare(
     globals(),
     models=["aftersales_loaner_units.models:Loan"],
     menu=Menu("Loaner Units", _("Loaner Units"), icon="fa-exchange"),
-    screens=[Screen("aftersales_loaner_units.views.loans:LoanView", _("Loans"))],
-    apis=["aftersales_loaner_units.api.loans:LoanApi"],
+    screens=[Screen("aftersales_loaner_units.views.loans:LoanView", _("Loans"), api="loan")],
     roles={"Loan Clerk": {"loaner_units_loan": "write"}},
     includes={"Loan Clerk": ["contracts.read"]},
 )

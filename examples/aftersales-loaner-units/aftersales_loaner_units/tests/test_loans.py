@@ -1,12 +1,12 @@
-"""Loans: the rules, the screen, the API with its state actions, the demo and migrations."""
+"""Loans: the rules, the screen, the API with its state actions; core's checks."""
 
 import datetime
 
 import pytest
 
-from aftersales_loaner_units.models import Loan
 from aftersales_loaner_units.services import LoanError, lend
 from core.company.service import company_today
+from core.plugin_checks import PluginChecks
 from plugins.contracts import services as contracts
 
 URL = "/api/v1/loan/"
@@ -53,17 +53,5 @@ def test_clerk_lends_on_the_screen_and_returns_through_the_api(
     assert again.status_code == 201, again.text  # returned: the unit may go out again
 
 
-def test_demo_data_lends_units_to_the_demo_customers(session):
-    from core.demo.service import load_demo
-
-    load_demo(session)
-    assert session.query(Loan).filter_by(state="out").count() >= 1
-
-
-def test_migrations_build_the_tables_the_models_describe(make_app):
-    from core.migrate import check_models_match, upgrade
-
-    app = make_app(plugins=["loaner_units"], packages=["aftersales_loaner_units"], schema=False)
-    with app.app_context():
-        upgrade(app, sync_permissions=False)
-        assert check_models_match(app).get("loaner_units") is None
+class TestCoreChecks(PluginChecks):
+    """Core's checks: migrations, demo data, every screen and API in three languages."""

@@ -1,4 +1,4 @@
-"""The loans screen: it only calls services."""
+"""The loans screen (and, made from it, the API): it only calls services."""
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
@@ -19,15 +19,6 @@ class LoanView(StatefulView, CheckedModelView):
     filled_by_prepare = ("lent_on", "due_back")
     state_machine = LOAN_STATES
     list_title = _("Loans")
-    label_columns = {
-        "serial_number": _("Serial Number"),
-        "customer": _("Customer"),
-        "customer.name": _("Customer"),
-        "lent_on": _("Lent On"),
-        "due_back": _("Due Back"),
-        "state": _("State"),
-        "state_reason": _("Reason"),
-    }
     list_columns = ["serial_number", "customer.name", "lent_on", "due_back", "state"]
     show_columns = [*list_columns, "state_reason"]
     add_columns = edit_columns = ["serial_number", "customer", "lent_on", "due_back"]

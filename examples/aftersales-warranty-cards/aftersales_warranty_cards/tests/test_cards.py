@@ -1,4 +1,4 @@
-"""Warranty cards: expiry, the nightly job, the clerk's API and the migrations."""
+"""Warranty cards: expiry, the nightly job, the clerk's API; core's checks."""
 
 import datetime
 
@@ -6,9 +6,7 @@ from aftersales_warranty_cards.events import WarrantyCardsExpired
 from aftersales_warranty_cards.models import WarrantyCard
 from aftersales_warranty_cards.services import company_today, flag_expired_cards, register_card
 from core.events import events_published
-
-PLUGIN = "warranty_cards"
-PACKAGE = "aftersales_warranty_cards"
+from core.plugin_checks import PluginChecks
 
 TODAY = datetime.date(2026, 3, 1)
 
@@ -75,13 +73,8 @@ def test_clerk_registers_a_card_and_a_used_number_is_refused(client, api_headers
     assert [(c["card_number"], c["expires_on"]) for c in listed] == [("WC-100", "2027-06-29")]
 
 
-def test_migrations_build_the_tables_the_models_describe(make_app):
-    from core.migrate import check_models_match, upgrade
-
-    app = make_app(plugins=[PLUGIN], packages=[PACKAGE], schema=False)
-    with app.app_context():
-        upgrade(app, sync_permissions=False)  # core, then each enabled plugin in order
-        assert check_models_match(app).get(PLUGIN) is None
+class TestCoreChecks(PluginChecks):
+    """Core's checks: migrations, demo data, every screen and API in three languages."""
 
 
 def test_a_voided_card_covers_nothing_until_it_is_reinstated(client, api_headers, session):
