@@ -104,6 +104,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         from core.labels import share_screen_labels
 
         share_screen_labels(appbuilder)
+        from core.record_links import link_related_screens
+
+        link_related_screens(appbuilder)
+        from core.screen_titles import title_screens
+
+        title_screens(appbuilder)
         from core.security.ratelimit import limit_logins
         from core.security.roles import schema_ready, sync_roles_and_permissions
 

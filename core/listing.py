@@ -24,13 +24,16 @@ from sqlalchemy.orm import Query, joinedload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from core.extension_fields import LINKS as EXTENSION_LINKS
+from core.record_links import RecordLinks
 
 
-class ListLoadingInterface(SQLAInterface):
-    """A ``SQLAInterface`` whose list queries load the relations named in ``list_columns``."""
+class ListLoadingInterface(RecordLinks, SQLAInterface):
+    """A ``SQLAInterface`` whose list queries load the relations named in ``list_columns``
+    (and whose list and record values link related records, :mod:`core.record_links`)."""
 
     def __init__(self, obj: type, session: Any = None, optional: Iterable[str] = ()) -> None:
         super().__init__(obj, session=session)
+        self.record_links = {}
         self.list_load_options: list[_AbstractLoad] = []
         self.optional_columns = frozenset(optional)
 

@@ -105,6 +105,16 @@ class BusinessModelView(ModelView):
         super().__init__(**kwargs)
         self.datamodel.load_with_list(self.list_columns)
 
+    def _get_list_widget(self, *args: Any, **kwargs: Any) -> Any:
+        """FAB's list, with related records as links (:mod:`core.record_links`)."""
+        with self.datamodel.linking():
+            return super()._get_list_widget(*args, **kwargs)
+
+    def _get_show_widget(self, *args: Any, **kwargs: Any) -> Any:
+        """FAB's record page, with related records as links."""
+        with self.datamodel.linking():
+            return super()._get_show_widget(*args, **kwargs)
+
     def _visible(self, pk: Any) -> bool:
         record = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
         return record is not None

@@ -58,10 +58,11 @@ def plan(session):
 
 
 def rows(html):
-    """The SKUs in the cells of a list page (the search form lists every part too)."""
+    """The SKUs in the cells of a list page, linked to their part or not (the search form
+    lists every part too)."""
     import re
 
-    return set(re.findall(r"<td>\s*([A-Z0-9-]+)\s*</td>", html))
+    return set(re.findall(r"<td>\s*(?:<a [^>]*>)?([A-Z0-9-]+)(?:</a>)?\s*</td>", html))
 
 
 def by_part(found):
