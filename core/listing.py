@@ -25,6 +25,7 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from core.extension_fields import LINKS as EXTENSION_LINKS
 from core.record_links import RecordLinks
+from core.saved_messages import note_saved
 
 
 class ListLoadingInterface(RecordLinks, SQLAInterface):
@@ -54,6 +55,21 @@ class ListLoadingInterface(RecordLinks, SQLAInterface):
         """Whether forms and API bodies may leave ``col_name`` out: a nullable column, or
         one the view's ``prepare`` fills (``filled_by_prepare``, see :mod:`core.crud`)."""
         return col_name in self.optional_columns or super().is_nullable(col_name)
+
+    def add(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """FAB's add; the success message names the record (:mod:`core.saved_messages`)."""
+        note_saved(item)
+        return super().add(item, *args, **kwargs)
+
+    def edit(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """FAB's edit; the success message names the record."""
+        note_saved(item)
+        return super().edit(item, *args, **kwargs)
+
+    def delete(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """FAB's delete; the success message names the record (named before it goes)."""
+        note_saved(item)
+        return super().delete(item, *args, **kwargs)
 
     def load_with_list(self, list_columns: list[str]) -> None:
         """Load the relations that ``list_columns`` show with every list query."""

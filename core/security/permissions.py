@@ -29,6 +29,7 @@ from core.extensions import db
 from core.labels import column_label
 from core.listing import ListLoadingInterface
 from core.relations import IdOnlySchemaConverter
+from core.saved_messages import SavedMessages
 from core.visibility import has_rule, visible_rows_filter
 
 READ = "read"
@@ -82,7 +83,7 @@ def limit_to_visible_rows(view: Any, *relation_filters: str) -> None:
         setattr(view, attr, filters)
 
 
-class BusinessModelView(ModelView):
+class BusinessModelView(SavedMessages, ModelView):
     """A CRUD screen whose permissions are ``can_read``/``can_write`` on its object; it shows
     and offers only the rows the row rules (:mod:`core.visibility`) let the user see."""
 

@@ -35,3 +35,6 @@ class Loan(db.Model):
     due_back: Mapped[datetime.date] = mapped_column(Date)
     state: Mapped[str] = LOAN_STATES.column()
     state_reason: Mapped[str | None] = LOAN_STATES.reason_column_type()
+
+    def __str__(self) -> str:
+        return self.serial_number
