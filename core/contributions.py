@@ -117,3 +117,23 @@ class RowRule:
     def __post_init__(self) -> None:
         if (self.visible is None) == (self.parent is None):
             raise ValueError(f"RowRule({self.model.__name__}): give visible or parent, not both")
+
+
+@dataclass(frozen=True)
+class RelatedPanel:
+    """A button with a count on another model's record page (Odoo's smart button): on the
+    page of a row of table ``on``, "``label`` (n)" counts the rows of ``model`` whose
+    many-to-one ``relation`` points to that row, and links to their list.
+
+    ``on`` names the table, so a plugin adds a panel to another plugin's record page
+    without importing it: ``RelatedPanel("contracts_customer", WorkOrder, "customer",
+    _("Work orders"), icon="fa-wrench")``. Only users who may read ``model``'s screen see it;
+    the count keeps to the rows they see.
+    """
+
+    on: str
+    model: type
+    relation: str
+    label: Any
+    icon: str = "fa-list"
+    order: int = 100

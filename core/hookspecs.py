@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         DocumentSection,
         JobSpec,
         PermissionSet,
+        RelatedPanel,
         RoleSpec,
         RowRule,
     )
@@ -122,6 +123,20 @@ def aftersales_row_rules() -> list[RowRule]:
     reports call :func:`core.visibility.check_visible`. Children follow their parent with
     ``RowRule(Child, parent="relation")``. Models without a rule are visible to everybody
     who may read them.
+    """
+
+
+@hookspec
+def aftersales_related_panels() -> list[RelatedPanel]:
+    """Return buttons with counts this plugin adds to record pages (its own or another
+    plugin's, named by table): "Work orders (3)" on a customer, linking to the list
+    (:class:`core.contributions.RelatedPanel`, :mod:`core.related_panels`). Example::
+
+        @hookimpl
+        def aftersales_related_panels():
+            from my_plugin.models import Loan
+
+            return [RelatedPanel("contracts_customer", Loan, "customer", _("Loans"))]
     """
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         DashboardWidget,
         DocumentSection,
         JobSpec,
+        RelatedPanel,
         RoleSpec,
         RowRule,
     )
@@ -334,6 +335,11 @@ class PluginHooks:
     def row_rules(self) -> list[RowRule]:
         """Every row-visibility rule declared by core and plugins."""
         return _flatten(self.pm.hook.aftersales_row_rules())
+
+    def related_panels(self) -> list[RelatedPanel]:
+        """Every related-record panel, sorted by its ``order``."""
+        panels = _flatten(self.pm.hook.aftersales_related_panels())
+        return sorted(panels, key=lambda panel: panel.order)
 
     def dashboard_widgets(self) -> list[DashboardWidget]:
         """Every dashboard widget, sorted by its ``order``."""

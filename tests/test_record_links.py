@@ -1,5 +1,6 @@
-"""core.record_links: a related record on a list or a record page links to its page, for
-users who may read that page, without a query per row."""
+"""core.record_links and core.related_panels: a related record on a list or a record page
+links to its page, for users who may read that page, without a query per row; a record page
+counts the records that point to it and links to their list."""
 
 from __future__ import annotations
 
@@ -97,3 +98,61 @@ def test_the_equipment_list_links_each_unit_to_its_customer(app, login_as, sessi
     login_as("Admin")
     listed = client.get("/contracts/equipment/list/").text
     assert f'<a href="/contracts/customers/show/{customer.id}">王芳</a>' in listed
+
+
+def panels(html):
+    return re.findall(
+        r'class="btn btn-default as-related-panel" href="([^"]+)">'
+        r'<i class="fa fa-file"></i> Pages <span class="badge">(\d+)</span>',
+        html,
+    )
+
+
+def test_a_folders_page_counts_its_pages_and_links_to_their_list(rows_app):
+    client = logged_in(rows_app, "writer")
+    folder_id = folder_links(client.get("/rows/pages/list/").text)[0][0]
+    ((url, count),) = panels(client.get(f"/rows/folders/show/{folder_id}").text)
+    assert (url, count) == (f"/rows/pages/list/?_flt_0_folder={folder_id}", "2")
+    assert client.get(url).text.count("/rows/pages/show/") == 2
+
+
+def test_the_panel_is_shown_only_to_users_who_may_read_its_rows(rows_app):
+    with rows_app.app_context():
+        sm = rows_app.appbuilder.sm
+        create_user(rows_app, ["Folder Reader"], "folders_only")
+        role = sm.find_role("Folder Reader")
+        for permission, target in (("can_read", FOLDER), ("can_audit", FOLDER)):
+            sm.add_permission_role(role, sm.find_permission_view_menu(permission, target))
+    folder_id = folder_links(logged_in(rows_app, "writer").get("/rows/pages/list/").text)[0][0]
+    page = logged_in(rows_app, "folders_only").get(f"/rows/folders/show/{folder_id}")
+    assert page.status_code == 200
+    assert panels(page.text) == []
+
+
+def test_a_unit_and_a_customer_show_their_related_records_from_the_demo_data(make_app):
+    from core.demo.service import load_demo
+    from plugins.contracts.models import Equipment
+    from plugins.maintenance.models import WorkOrder
+
+    app = make_app(plugins=["contracts", "maintenance"])
+    with app.app_context():
+        load_demo(db.session)
+        create_user(app, ["Admin"], "root")
+        unit = (
+            db.session.query(Equipment)
+            .join(WorkOrder, WorkOrder.equipment_id == Equipment.id)
+            .first()
+        )
+        unit_id, customer_id = unit.id, unit.customer_id
+        orders = db.session.query(WorkOrder).filter_by(equipment_id=unit_id).count()
+        units = db.session.query(Equipment).filter_by(customer_id=customer_id).count()
+    client = logged_in(app, "root")
+    unit_page = client.get(f"/contracts/equipment/show/{unit_id}?_l_=zh").text
+    url = f"/maintenance/work-orders/list/?_flt_0_equipment={unit_id}"
+    assert (
+        f'href="{url}"><i class="fa fa-wrench"></i> 工单 <span class="badge">{orders}</span>'
+        in unit_page
+    )
+    assert client.get(url).text.count("/maintenance/work-orders/show/") == orders
+    customer_page = client.get(f"/contracts/customers/show/{customer_id}").text
+    assert f'Equipment <span class="badge">{units}</span>' in customer_page

@@ -28,6 +28,7 @@ from core.extension_fields import extend_api, extend_view
 from core.extensions import db
 from core.labels import column_label
 from core.listing import ListLoadingInterface
+from core.related_panels import related_panels
 from core.relations import IdOnlySchemaConverter
 from core.saved_messages import SavedMessages
 from core.visibility import has_rule, visible_rows_filter
@@ -88,6 +89,7 @@ class BusinessModelView(SavedMessages, ModelView):
     and offers only the rows the row rules (:mod:`core.visibility`) let the user see."""
 
     method_permission_name = MODEL_VIEW_PERMISSIONS
+    show_template = "aftersales/record_show.html"
     #: Unlabelled columns: their key in words, translated (:mod:`core.labels`).
     _prettify_column = staticmethod(column_label)
 
@@ -111,10 +113,13 @@ class BusinessModelView(SavedMessages, ModelView):
         with self.datamodel.linking():
             return super()._get_list_widget(*args, **kwargs)
 
-    def _get_show_widget(self, *args: Any, **kwargs: Any) -> Any:
-        """FAB's record page, with related records as links."""
+    def _get_show_widget(self, pk: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        """FAB's record page, with related records as links and the related panels
+        (:mod:`core.related_panels`)."""
         with self.datamodel.linking():
-            return super()._get_show_widget(*args, **kwargs)
+            widgets = super()._get_show_widget(pk, item, *args, **kwargs)
+        widgets["related_panels"] = related_panels(item)
+        return widgets
 
     def _visible(self, pk: Any) -> bool:
         record = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)

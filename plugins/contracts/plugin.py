@@ -20,6 +20,7 @@ from core.contributions import (
     DocumentSection,
     JobSpec,
     PermissionSet,
+    RelatedPanel,
     RoleSpec,
 )
 from core.hooks import hookimpl
@@ -161,6 +162,19 @@ def aftersales_permission_sets() -> list[PermissionSet]:
     read_all = [p for obj in OBJECTS for p in read_only(obj)]
     return [
         PermissionSet("contracts.read", [*read_all, *read_only("contracts_coverage"), *MENU_ACCESS])
+    ]
+
+
+@hookimpl
+def aftersales_related_panels() -> list[RelatedPanel]:
+    """A customer's equipment and contracts (counts on the customer's page)."""
+    from plugins.contracts.models import Contract, Equipment
+
+    return [
+        RelatedPanel("contracts_customer", Equipment, "customer", _("Equipment"), "fa-cogs"),
+        RelatedPanel(
+            "contracts_customer", Contract, "customer", _("Service Contracts"), "fa-file-text-o"
+        ),
     ]
 
 

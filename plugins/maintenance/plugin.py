@@ -14,7 +14,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import Session
 
-from core.contributions import DashboardWidget, DocumentSection, JobSpec, RoleSpec, RowRule
+from core.contributions import (
+    DashboardWidget,
+    DocumentSection,
+    JobSpec,
+    RelatedPanel,
+    RoleSpec,
+    RowRule,
+)
 from core.dashboard.charts import bar_chart
 from core.events import Event
 from core.hooks import hookimpl
@@ -138,6 +145,21 @@ def aftersales_row_rules() -> list[RowRule]:
         RowRule(WorkOrderPart, parent="work_order"),
         RowRule(ClockEvent, parent="work_order"),
         RowRule(InspectionResult, parent="work_order"),
+    ]
+
+
+@hookimpl
+def aftersales_related_panels() -> list[RelatedPanel]:
+    """A unit's work orders and fault reports, a contract's work orders (counts on their
+    pages, linking to the lists)."""
+    from plugins.maintenance.models import FaultReport, WorkOrder
+
+    return [
+        RelatedPanel("contracts_equipment", WorkOrder, "equipment", _("Work Orders"), "fa-wrench"),
+        RelatedPanel(
+            "contracts_equipment", FaultReport, "equipment", _("Fault Reports"), "fa-bell"
+        ),
+        RelatedPanel("contracts_contract", WorkOrder, "contract", _("Work Orders"), "fa-wrench"),
     ]
 
 

@@ -5,7 +5,7 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from core.contributions import RoleSpec, RowRule
+from core.contributions import RelatedPanel, RoleSpec, RowRule
 from core.hooks import hookimpl
 from core.security.permissions import BusinessModelApi, BusinessModelView
 from sample_rows.models import Folder, Page, Tag
@@ -71,6 +71,11 @@ class TagApi(BusinessModelApi):
 @hookimpl
 def aftersales_models():
     return [Folder, Page, Tag]
+
+
+@hookimpl
+def aftersales_related_panels():
+    return [RelatedPanel("sample_rows_folder", Page, "folder", "Pages", icon="fa-file")]
 
 
 @hookimpl
