@@ -318,8 +318,10 @@ def test_list_filters_by_part_and_by_product(client, login_as, world, session):
 
 
 def cells(html):
-    """The texts of the table cells (the search form's drop-downs list every record)."""
-    return {text.strip() for text in re.findall(r"<td[^>]*>([^<]*)</td>", html)}
+    """The texts of the table cells, linked to their record or not (the search form's
+    drop-downs list every record)."""
+    found = re.findall(r"<td[^>]*>\s*(?:<a [^>]*>)?([^<]*)(?:</a>)?\s*</td>", html)
+    return {text.strip() for text in found}
 
 
 def test_technician_reads_the_screen_but_cannot_add(client, login_as, world, session):
